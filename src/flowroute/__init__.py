@@ -1,0 +1,62 @@
+"""flowroute-sdk: a typed sync + async client for the Flowroute API.
+
+>>> from flowroute import Flowroute
+>>> client = Flowroute()  # FLOWROUTE_ACCESS_KEY / FLOWROUTE_SECRET_KEY
+>>> for number in client.numbers.list():
+...     print(number.value, number.alias)
+
+Importing this package stays light: no pydantic models, web framework or CLI libraries load
+until a resource is first used.
+"""
+
+from ._client import AsyncFlowroute, Flowroute
+from ._core.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ErrorDetail,
+    FlowrouteError,
+    IndeterminateResultError,
+    InternalServerError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
+)
+from ._core.pagination import AsyncPager, Page, SyncPager
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncFlowroute",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ErrorDetail",
+    "Flowroute",
+    "FlowrouteError",
+    "IndeterminateResultError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SyncPager",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
+    "__version__",
+]

@@ -1,0 +1,172 @@
+"""``Flowroute`` and ``AsyncFlowroute``: configuration plus one lazily built object per resource."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, Self
+
+import httpx2
+
+from ._core.config import (
+    DEFAULT_INITIAL_RETRY_DELAY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_DELAY,
+    NOT_GIVEN,
+    ClientConfig,
+    mask,
+    resolve_config,
+)
+from ._core.resource import Async, M, Sync
+from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
+
+if TYPE_CHECKING:
+    from .resources.numbers import Numbers
+    from .resources.routes import Routes
+
+
+class _ClientBase(Generic[M]):
+    _runner: SyncRunner | AsyncRunner
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._runner.config
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def access_key(self) -> str:
+        return self.config.access_key
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(access_key={mask(self.config.access_key)!r}, "
+            f"base_url={self.config.base_url!r})"
+        )
+
+    # Resources are imported on first use: constructing a client pulls in no pydantic models.
+    @cached_property
+    def numbers(self) -> Numbers[M]:
+        from .resources.numbers import Numbers
+
+        return Numbers(self._runner)
+
+    @cached_property
+    def routes(self) -> Routes[M]:
+        from .resources.routes import Routes
+
+        return Routes(self._runner)
+
+
+def _config(
+    access_key: str | None,
+    secret_key: str | None,
+    base_url: str | None,
+    timeout: float | httpx2.Timeout | None | object,
+    max_retries: int,
+    initial_retry_delay: float,
+    max_retry_delay: float,
+) -> ClientConfig:
+    return resolve_config(
+        access_key=access_key,
+        secret_key=secret_key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        initial_retry_delay=initial_retry_delay,
+        max_retry_delay=max_retry_delay,
+    )
+
+
+class Flowroute(_ClientBase[Sync]):
+    """Synchronous client.
+
+    Credentials come from the arguments, else ``FLOWROUTE_ACCESS_KEY``/``FLOWROUTE_SECRET_KEY``,
+    else ``FR_ACCESS_KEY``/``FR_SECRET_KEY``; ``FLOWROUTE_BASE_URL`` points it at a sandbox.
+    """
+
+    _runner: SyncRunner
+
+    def __init__(
+        self,
+        *,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx2.Timeout | None | object = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        http_client: httpx2.Client | None = None,
+    ) -> None:
+        config = _config(
+            access_key, secret_key, base_url, timeout, max_retries, initial_retry_delay, max_retry_delay
+        )
+        self._runner = SyncRunner(config, SyncPool(http_client))
+
+    def with_options(
+        self, *, max_retries: int | None = None, timeout: float | httpx2.Timeout | None | object = NOT_GIVEN
+    ) -> Self:
+        """A copy with other retry/timeout settings that shares this client's connections."""
+        clone = object.__new__(type(self))
+        config = self.config.with_overrides(timeout=timeout, max_retries=max_retries)
+        clone._runner = SyncRunner(config, self._runner.pool)
+        return clone
+
+    def close(self) -> None:
+        """Close the connection pool (unless you passed your own ``http_client``)."""
+        self._runner.pool.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncFlowroute(_ClientBase[Async]):
+    """Asynchronous client with the same surface as ``Flowroute``; every call is awaited."""
+
+    _runner: AsyncRunner
+
+    def __init__(
+        self,
+        *,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx2.Timeout | None | object = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        http_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        config = _config(
+            access_key, secret_key, base_url, timeout, max_retries, initial_retry_delay, max_retry_delay
+        )
+        self._runner = AsyncRunner(config, AsyncPool(http_client))
+
+    def with_options(
+        self, *, max_retries: int | None = None, timeout: float | httpx2.Timeout | None | object = NOT_GIVEN
+    ) -> Self:
+        """A copy with other retry/timeout settings that shares this client's connections."""
+        clone = object.__new__(type(self))
+        config = self.config.with_overrides(timeout=timeout, max_retries=max_retries)
+        clone._runner = AsyncRunner(config, self._runner.pool)
+        return clone
+
+    async def close(self) -> None:
+        """Close the connection pool (unless you passed your own ``http_client``)."""
+        await self._runner.pool.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

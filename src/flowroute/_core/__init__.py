@@ -1,0 +1,1 @@
+"""Transport, retries, errors and pagination shared by every resource (no heavy imports)."""

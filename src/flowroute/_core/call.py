@@ -1,0 +1,54 @@
+"""A resource method's whole description of one API call, independent of sync or async."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import httpx2
+
+T = TypeVar("T")
+
+QueryValue = str | int | float | bool | None
+
+
+def query(**params: QueryValue) -> dict[str, str]:
+    """Drop unset parameters and spell booleans the way Flowroute documents them."""
+    out: dict[str, str] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[T]):
+    """One request and how to read its answer.
+
+    ``idempotent=False`` marks calls that must not be repeated after they may have reached the
+    server (purchase, message send); ``action`` names them in the error raised when the outcome is
+    unknown.
+    """
+
+    method: str
+    path: str
+    parse: Callable[[httpx2.Response], T]
+    params: Mapping[str, str] | None = None
+    json: Any = None
+    idempotent: bool = True
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageCall(Generic[T]):
+    """A list endpoint: first page request, the endpoint's maximum page size, and the parser."""
+
+    path: str
+    params: Mapping[str, str]
+    parse: Callable[[bytes], tuple[list[T], str | None]]
+    max_page_size: int
+    limit: int | None = None
+    page_size: int | None = None

@@ -1,0 +1,219 @@
+"""One exception hierarchy for everything the SDK raises.
+
+Kept free of pydantic so ``import flowroute`` stays light: Flowroute's ``errors[]`` entries are
+parsed into small dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx2
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ErrorDetail",
+    "FlowrouteError",
+    "IndeterminateResultError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
+]
+
+
+class FlowrouteError(Exception):
+    """Base class of every error raised by this package."""
+
+
+class ConfigurationError(FlowrouteError):
+    """The client was set up wrongly (for example, no credentials). Raised before any request."""
+
+
+class InvalidRequestError(FlowrouteError, ValueError):
+    """An argument is invalid; caught by the SDK before anything was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One entry of Flowroute's ``{"errors": [...]}`` body. ``detail`` may be a string or an object."""
+
+    detail: str | dict[str, Any] | None
+    id: str | None = None
+    status: int | None = None
+    title: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The detail as one readable line (object-valued details are flattened)."""
+        if isinstance(self.detail, dict):
+            return "; ".join(_flatten(self.detail)) or json.dumps(self.detail)
+        return self.detail or self.title or ""
+
+
+def _flatten(detail: dict[str, Any], prefix: str = "") -> list[str]:
+    # {"data":{"attributes":{"zip":["too short"]}}} -> ["zip: too short"]
+    out: list[str] = []
+    for key, value in detail.items():
+        name = key if key not in ("data", "attributes") else ""
+        path = f"{prefix}.{name}".strip(".") if name else prefix
+        if isinstance(value, dict):
+            out.extend(_flatten(value, path))
+        elif isinstance(value, list):
+            out.extend(f"{path}: {item}" if path else str(item) for item in value)
+        else:
+            out.append(f"{path}: {value}" if path else str(value))
+    return out
+
+
+def parse_error_details(body: bytes) -> list[ErrorDetail]:
+    """Read ``errors[]`` from a response body; tolerate anything that is not Flowroute's shape."""
+    try:
+        doc = json.loads(body) if body else None
+    except ValueError:
+        doc = None
+    raw = doc.get("errors") if isinstance(doc, dict) else None
+    if not isinstance(raw, list):
+        return []
+    details = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        status = item.get("status")
+        details.append(
+            ErrorDetail(
+                detail=item.get("detail"),
+                id=str(item["id"]) if item.get("id") is not None else None,
+                status=int(status) if isinstance(status, int | str) and str(status).isdigit() else None,
+                title=item.get("title"),
+            )
+        )
+    return details
+
+
+class APIError(FlowrouteError):
+    """Anything that went wrong talking to the API."""
+
+    def __init__(self, message: str, *, request: httpx2.Request | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APIConnectionError(APIError):
+    """The request could not be completed: DNS, refused connection, reset, TLS..."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class IndeterminateResultError(APIError):
+    """A purchase or message send failed in a way that does not tell whether it took effect.
+
+    Flowroute has no idempotency keys, so the SDK never retries these: check the resource before
+    trying again. ``cause`` is the underlying status or connection error.
+    """
+
+    def __init__(self, message: str, *, request: httpx2.Request | None, cause: APIError) -> None:
+        super().__init__(message, request=request)
+        self.cause = cause
+
+
+class APIStatusError(APIError):
+    """The API answered with a 4xx or 5xx status."""
+
+    status_code: int
+
+    def __init__(
+        self, message: str, *, response: httpx2.Response, errors: list[ErrorDetail]
+    ) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.errors = errors
+
+    @property
+    def error_id(self) -> str | None:
+        """Flowroute's error id, to quote to their support."""
+        return next((e.id for e in self.errors if e.id), None)
+
+
+class BadRequestError(APIStatusError):
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    status_code = 403
+
+
+class NotFoundError(APIStatusError):
+    status_code = 404
+
+
+class MethodNotAllowedError(APIStatusError):
+    status_code = 405
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    status_code = 415
+
+
+class UnprocessableEntityError(APIStatusError):
+    status_code = 422
+
+
+class RateLimitError(APIStatusError):
+    status_code = 429
+
+
+class InternalServerError(APIStatusError):
+    status_code = 500
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        MethodNotAllowedError,
+        UnsupportedMediaTypeError,
+        UnprocessableEntityError,
+        RateLimitError,
+    )
+}
+
+
+def status_error(response: httpx2.Response) -> APIStatusError:
+    """Build the right APIStatusError subclass for a 4xx/5xx response."""
+    errors = parse_error_details(response.content)
+    cls = _BY_STATUS.get(response.status_code)
+    if cls is None:
+        cls = InternalServerError if response.status_code >= 500 else APIStatusError
+    reason = "; ".join(e.message for e in errors if e.message) or response.reason_phrase
+    ids = ", ".join(e.id for e in errors if e.id)
+    request = response.request
+    message = f"{response.status_code} {response.reason_phrase}: {reason}"
+    message += f" ({request.method} {request.url.path})"
+    if ids:
+        message += f" [error id {ids}]"
+    return cls(message, response=response, errors=errors)

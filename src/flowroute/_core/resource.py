@@ -1,0 +1,102 @@
+"""Sync and async resources from one definition.
+
+A resource method is written once and returns a ``Call`` (or ``PageCall``) describing the request.
+The ``endpoint``/``paginated`` descriptors turn it into ``Numbers[Sync].retrieve(...) -> Number``
+or ``Numbers[Async].retrieve(...) -> Coroutine[..., Number]``, keeping the signature (keyword-only
+arguments included) for type checkers and editors.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from .call import Call, PageCall
+from .pagination import AsyncPager, SyncPager
+from .transport import AsyncRunner, SyncRunner
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Sync:
+    """Marker: methods return results directly."""
+
+
+class Async:
+    """Marker: methods return coroutines."""
+
+
+M = TypeVar("M", Sync, Async)
+
+
+class Resource(Generic[M]):
+    """Base of every resource; holds the runner of the client it belongs to."""
+
+    def __init__(self, runner: SyncRunner | AsyncRunner) -> None:
+        self._runner = runner
+
+
+class _Descriptor(Generic[P, T]):
+    def __init__(self, build: Callable[Concatenate[Any, P], T]) -> None:
+        self._build = build
+        self._name = build.__name__
+        functools.update_wrapper(self, build)  # type: ignore[arg-type]
+
+    def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
+        raise NotImplementedError
+
+    def _cache(self, obj: Resource[Any]) -> Callable[..., Any]:
+        # Non-data descriptor: the bound function lands in the instance dict, so later lookups
+        # skip __get__ entirely.
+        bound = functools.wraps(self._build)(self._bind(obj))
+        obj.__dict__[self._name] = bound
+        return bound
+
+
+class endpoint(_Descriptor[P, Call[T]]):  # noqa: N801 - used as a decorator
+    """Decorates ``def method(self, ...) -> Call[T]``."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> endpoint[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, T]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Async], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        return self if obj is None else self._cache(obj)
+
+    def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
+        build, execute = self._build, obj._runner.execute
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return execute(build(obj, *args, **kwargs))
+
+        return bound
+
+
+class paginated(_Descriptor[P, PageCall[T]]):  # noqa: N801
+    """Decorates ``def list(self, ...) -> PageCall[T]``; callers get a Sync/AsyncPager."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> paginated[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, SyncPager[T]]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        return self if obj is None else self._cache(obj)
+
+    def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
+        build, runner = self._build, obj._runner
+        pager: type[SyncPager[Any]] | type[AsyncPager[Any]] = (
+            AsyncPager if isinstance(runner, AsyncRunner) else SyncPager
+        )
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return pager(runner.fetch, build(obj, *args, **kwargs))  # type: ignore[arg-type]
+
+        return bound

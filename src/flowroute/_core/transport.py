@@ -1,0 +1,240 @@
+"""Sending requests: auth, headers, timeouts, retries and error mapping, for sync and async.
+
+The decisions live in ``_Attempt`` so the sync and async loops are just I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from typing import Any, TypeVar
+
+import httpx2
+
+from .call import Call
+from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, mask
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    IndeterminateResultError,
+    status_error,
+)
+from .retry import NOT_SENT, backoff, should_retry_status
+
+T = TypeVar("T")
+
+logger = logging.getLogger("flowroute")
+
+USER_AGENT = "flowroute-sdk-python/0.1.0"
+JSON_API = "application/vnd.api+json"
+SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def redact_headers(headers: httpx2.Headers | dict[str, str]) -> dict[str, str]:
+    """Headers safe to print: credentials replaced."""
+    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+
+
+def _timeout(value: float | httpx2.Timeout | None) -> httpx2.Timeout:
+    if isinstance(value, httpx2.Timeout):
+        return value
+    if value is None:
+        return httpx2.Timeout(None)
+    return httpx2.Timeout(value, connect=min(value, DEFAULT_CONNECT_TIMEOUT))
+
+
+class _Attempt:
+    """Retry bookkeeping for one logical request."""
+
+    def __init__(
+        self, config: ClientConfig, request: httpx2.Request, idempotent: bool, action: str | None
+    ) -> None:
+        self.config = config
+        self.request = request
+        self.idempotent = idempotent
+        self.action = action or f"{request.method} {request.url.path}"
+        self.number = 0
+
+    def _retry(self, reason: str, response: httpx2.Response | None = None) -> float:
+        self.number += 1
+        delay = backoff(self.number - 1, response, self.config)
+        logger.info(
+            "retry %d of %d in %.2fs (%s %s: %s)",
+            self.number,
+            self.config.max_retries,
+            delay,
+            self.request.method,
+            self.request.url.path,
+            reason,
+        )
+        return delay
+
+    def _indeterminate(self, cause: APIError, what: str) -> IndeterminateResultError:
+        return IndeterminateResultError(
+            f"{self.action} may have completed: {what} after the request was sent, so it was not "
+            "retried (Flowroute has no idempotency keys). Check the result before trying again.",
+            request=self.request,
+            cause=cause,
+        )
+
+    def on_response(self, response: httpx2.Response) -> float | None:
+        """None: the response is final and successful. A float: retry after that many seconds."""
+        logger.debug(
+            "%s %s -> %d", self.request.method, self.request.url, response.status_code
+        )
+        if response.is_success:
+            return None
+        error = status_error(response)
+        status = response.status_code
+        if self.number < self.config.max_retries and should_retry_status(
+            status, idempotent=self.idempotent
+        ):
+            return self._retry(f"{status} {response.reason_phrase}", response)
+        if not self.idempotent and (status >= 500 or status == 408):
+            raise self._indeterminate(error, f"the server answered {status}") from error
+        raise error
+
+    def on_transport_error(self, exc: httpx2.TransportError) -> float:
+        timed_out = isinstance(exc, httpx2.TimeoutException)
+        kind = APITimeoutError if timed_out else APIConnectionError
+        error = kind(
+            f"{'timed out' if timed_out else 'connection failed'}: {exc or type(exc).__name__} "
+            f"({self.request.method} {self.request.url})",
+            request=self.request,
+        )
+        sent = not isinstance(exc, NOT_SENT)
+        if sent and not self.idempotent:
+            raise self._indeterminate(error, f"the connection failed ({type(exc).__name__})") from exc
+        if self.number < self.config.max_retries:
+            return self._retry(type(exc).__name__)
+        raise error from exc
+
+
+class _RunnerBase:
+    """Builds requests; shared by the sync and async runners."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        token = base64.b64encode(f"{config.access_key}:{config.secret_key}".encode()).decode()
+        self._headers = {
+            "Authorization": f"Basic {token}",
+            "Accept": JSON_API,
+            "User-Agent": USER_AGENT,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(access_key={mask(self.config.access_key)!r})"
+
+    def build(
+        self, method: str, path: str, params: Any = None, body: Any = None
+    ) -> httpx2.Request:
+        headers = self._headers
+        content = None
+        if body is not None:
+            content = json.dumps(body, separators=(",", ":")).encode()
+            headers = {**headers, "Content-Type": JSON_API}
+        request = httpx2.Request(
+            method, self.config.base_url + path, params=params, headers=headers, content=content
+        )
+        request.extensions["timeout"] = _timeout(self.config.timeout).as_dict()
+        return request
+
+
+class SyncRunner(_RunnerBase):
+    """Executes calls with a lazily created ``httpx2.Client`` (shared by ``with_options`` copies)."""
+
+    def __init__(self, config: ClientConfig, pool: SyncPool) -> None:
+        super().__init__(config)
+        self.pool = pool
+
+    def send(self, request: httpx2.Request, *, idempotent: bool, action: str | None) -> httpx2.Response:
+        attempt = _Attempt(self.config, request, idempotent, action)
+        while True:
+            try:
+                response = self.pool.client.send(request)
+            except httpx2.TransportError as exc:
+                delay = attempt.on_transport_error(exc)
+            else:
+                if (delay := attempt.on_response(response)) is None:  # type: ignore[assignment]
+                    return response
+            time.sleep(delay)
+
+    def execute(self, call: Call[T]) -> T:
+        request = self.build(call.method, call.path, call.params, call.json)
+        response = self.send(request, idempotent=call.idempotent, action=call.action)
+        return call.parse(response)
+
+    def fetch(self, path: str, params: dict[str, str]) -> bytes:
+        return self.send(self.build("GET", path, params), idempotent=True, action=None).content
+
+
+class AsyncRunner(_RunnerBase):
+    """The async twin of SyncRunner."""
+
+    def __init__(self, config: ClientConfig, pool: AsyncPool) -> None:
+        super().__init__(config)
+        self.pool = pool
+
+    async def send(
+        self, request: httpx2.Request, *, idempotent: bool, action: str | None
+    ) -> httpx2.Response:
+        attempt = _Attempt(self.config, request, idempotent, action)
+        while True:
+            try:
+                response = await self.pool.client.send(request)
+            except httpx2.TransportError as exc:
+                delay = attempt.on_transport_error(exc)
+            else:
+                if (delay := attempt.on_response(response)) is None:  # type: ignore[assignment]
+                    return response
+            await asyncio.sleep(delay)
+
+    async def execute(self, call: Call[T]) -> T:
+        request = self.build(call.method, call.path, call.params, call.json)
+        response = await self.send(request, idempotent=call.idempotent, action=call.action)
+        return call.parse(response)
+
+    async def fetch(self, path: str, params: dict[str, str]) -> bytes:
+        response = await self.send(self.build("GET", path, params), idempotent=True, action=None)
+        return response.content
+
+
+class SyncPool:
+    """Holds the HTTP connection pool, created on first use so constructing a client is cheap."""
+
+    def __init__(self, client: httpx2.Client | None) -> None:
+        self._client = client
+        self._owned = client is None
+
+    @property
+    def client(self) -> httpx2.Client:
+        if self._client is None:
+            self._client = httpx2.Client(follow_redirects=False)
+        return self._client
+
+    def close(self) -> None:
+        if self._owned and self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+class AsyncPool:
+    def __init__(self, client: httpx2.AsyncClient | None) -> None:
+        self._client = client
+        self._owned = client is None
+
+    @property
+    def client(self) -> httpx2.AsyncClient:
+        if self._client is None:
+            self._client = httpx2.AsyncClient(follow_redirects=False)
+        return self._client
+
+    async def close(self) -> None:
+        if self._owned and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+

@@ -1,0 +1,34 @@
+"""``python -m flowroute.sandbox``: the same server as ``flowroute sandbox``."""
+
+from __future__ import annotations
+
+import argparse
+
+from .settings import SandboxSettings, parse_credentials
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m flowroute.sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--db", help="SQLite file or PostgreSQL URL (default: in memory)")
+    parser.add_argument("--strict-auth", action="append", default=[], metavar="KEY:SECRET")
+    parser.add_argument("--seed", type=int, default=0, help="inventory seed")
+    parser.add_argument("--clock-speed", type=float, default=1.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        strict = parse_credentials(args.strict_auth) if args.strict_auth else None
+    except ValueError as exc:
+        build_parser().error(str(exc))
+    from .server import serve
+
+    settings = SandboxSettings(db=args.db, strict_auth=strict, seed=args.seed, clock_speed=args.clock_speed)
+    serve(settings, host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

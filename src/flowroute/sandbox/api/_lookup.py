@@ -1,0 +1,32 @@
+"""Lookups several routers need: a caller's number, validated ids."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from ..store.schema import numbers
+from ._http import ApiError
+
+NUMBER_ID = re.compile(r"1[2-9]\d{2}[2-9]\d{6}")
+
+
+def check_number_id(value: str) -> str:
+    if not NUMBER_ID.fullmatch(value):
+        raise ApiError(
+            400,
+            f"'{value}' is not a valid phone number id: use the 11-digit number with the "
+            "leading 1, for example 12065550100.",
+        )
+    return value
+
+
+def owned(conn: Connection, account_id: int, value: str) -> Row[Any]:
+    row = conn.execute(
+        select(numbers).where(numbers.c.account_id == account_id, numbers.c.value == value)
+    ).first()
+    if row is None:
+        raise ApiError(404, "Could not find that resource on your account.")
+    return row

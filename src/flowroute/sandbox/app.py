@@ -1,0 +1,61 @@
+"""``create_app(settings)``: the sandbox as an ASGI app (FastAPI over a SQLAlchemy store)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import control
+from .api import numbers, routes
+from .api._http import ApiError, error_response
+from .middleware import SandboxMiddleware
+from .settings import SandboxSettings
+from .state import SandboxState
+
+logger = logging.getLogger("flowroute.sandbox")
+
+
+def create_app(settings: SandboxSettings | None = None) -> FastAPI:
+    state = SandboxState(settings or SandboxSettings())
+    app = FastAPI(
+        title="Flowroute sandbox",
+        description="A stateful local Flowroute API. Control endpoints live under /_sandbox/.",
+        redirect_slashes=False,
+        docs_url="/_sandbox/docs",
+        redoc_url=None,
+        openapi_url="/_sandbox/openapi.json",
+    )
+    app.state.sandbox = state
+    app.include_router(numbers.router)
+    app.include_router(routes.router)
+    app.include_router(control.router)
+    app.add_middleware(SandboxMiddleware, state=state)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> Response:
+        return error_response(exc.status, exc.detail, exc.title)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 405:
+            return error_response(405, "The method is not allowed for the requested URL.")
+        if exc.status_code == 404:
+            return error_response(404, f"No such endpoint: {request.method} {request.url.path}.")
+        return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+        return error_response(400, "; ".join(str(e.get("msg")) for e in exc.errors()))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # A sandbox bug must still look like Flowroute: an error body, never a traceback.
+        logger.exception("sandbox error on %s %s", request.method, request.url.path)
+        return error_response(500, f"The sandbox failed unexpectedly ({type(exc).__name__}).")
+
+    return app

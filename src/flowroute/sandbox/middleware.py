@@ -1,0 +1,76 @@
+"""ASGI middleware in front of the API: trailing-slash tolerance and injected faults."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .api._http import JSON_API, error_body
+from .faults import Fault
+from .state import SandboxState, basic_credentials
+
+DROP_MESSAGE = "ASGI callable returned without completing response."
+
+
+class SuppressInjectedDrops(logging.Filter):
+    """uvicorn logs an error when we cut a response short on purpose; that is not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != DROP_MESSAGE
+
+
+class SandboxMiddleware:
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            # Clients send /v2.1/messages/?... and /v2/routes/{id}/ (spec section 12).
+            path = path.rstrip("/") or "/"
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        fault = None
+        if not path.startswith("/_sandbox"):
+            headers = dict(scope["headers"])
+            credentials = basic_credentials(headers.get(b"authorization", b"").decode("latin-1"))
+            if credentials is not None:
+                fault = self.state.faults.take(credentials[0], scope["method"], path)
+        if fault is None:
+            await self.app(scope, receive, send)
+        else:
+            await self._inject(fault, scope, receive, send)
+
+    async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        captured: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            captured.append(message)
+
+        if fault.when == "before" and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.when == "after":
+            await self.app(scope, receive, capture)  # the change is committed; answer withheld
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+        if fault.drop:
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+            return  # uvicorn closes the connection mid-body
+        if fault.status is not None:
+            body = error_body(fault.status, f"Injected fault: {fault.status} from the sandbox.")
+            headers = [(b"content-type", JSON_API.encode()), (b"content-length", str(len(body)).encode())]
+            headers += [(k.lower().encode(), v.encode()) for k, v in fault.headers.items()]
+            await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if fault.when == "after":  # delay only: replay the real answer
+            for message in captured:
+                await send(message)
+        else:
+            await self.app(scope, receive, send)

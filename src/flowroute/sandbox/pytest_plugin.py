@@ -1,0 +1,30 @@
+"""pytest plugin (registered through the ``pytest11`` entry point).
+
+``flowroute_sandbox``: a sandbox shared by the test session, reset to an empty account before
+each test. It gives ``.base_url``, ``.client()``, ``.async_client()``, ``.reset()``, ``.clock``,
+``.faults``, ``.seed_numbers()`` and ``.control(access_key=, secret_key=)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .server import SandboxServer
+
+
+@pytest.fixture(scope="session")
+def flowroute_sandbox_server() -> Iterator[SandboxServer]:
+    from .server import running  # imported lazily: the plugin loads wherever the SDK is installed
+
+    with running() as server:
+        yield server
+
+
+@pytest.fixture
+def flowroute_sandbox(flowroute_sandbox_server: SandboxServer) -> SandboxServer:
+    flowroute_sandbox_server.reset()
+    return flowroute_sandbox_server

@@ -1,0 +1,107 @@
+"""Python handle on a running sandbox's control API (``/_sandbox/``), for one account.
+
+Needs only the core dependencies, so it also drives a sandbox in another process or machine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx2
+
+DEFAULT_ACCESS_KEY = "sandbox-access-key"
+DEFAULT_SECRET_KEY = "sandbox-secret-key"
+
+
+class SandboxControl:
+    """``reset()``, ``clock``, ``faults`` and ``seed_numbers()`` for the given credentials."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        access_key: str = DEFAULT_ACCESS_KEY,
+        secret_key: str = DEFAULT_SECRET_KEY,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.access_key = access_key
+        self._secret_key = secret_key
+        self._http = httpx2.Client(
+            base_url=self.base_url + "/_sandbox", auth=(access_key, secret_key), timeout=30
+        )
+        self.clock = ClockControl(self)
+        self.faults = FaultControl(self)
+
+    def __repr__(self) -> str:
+        return f"SandboxControl(base_url={self.base_url!r}, access_key={self.access_key!r})"
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, path, json=body)
+        if response.status_code >= 400:
+            raise RuntimeError(f"sandbox control {method} {path} failed: {response.text}")
+        return response.json() if response.content else None
+
+    def reset(self) -> None:
+        """Delete this account's numbers, routes and faults and rewind its clock."""
+        self.call("POST", "/reset")
+
+    def seed_numbers(self, count: int) -> list[str]:
+        """Put ``count`` numbers from inventory on the account at once."""
+        numbers: list[str] = self.call("POST", "/seed", {"numbers": count})["numbers"]
+        return numbers
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class ClockControl:
+    def __init__(self, control: SandboxControl) -> None:
+        self._control = control
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self._control.call("GET", "/clock")["now"])
+
+    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> datetime:
+        """Move this account's virtual time forward (nothing sleeps)."""
+        total = seconds + 60 * minutes + 3600 * hours + 86400 * days
+        return datetime.fromisoformat(self._control.call("POST", "/clock/advance", {"seconds": total})["now"])
+
+
+class FaultControl:
+    def __init__(self, control: SandboxControl) -> None:
+        self._control = control
+
+    def add(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int | None = None,
+        count: int = 1,
+        delay: float = 0.0,
+        drop: bool = False,
+        when: Literal["before", "after"] = "before",
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The next ``count`` requests matching ``method`` and ``path`` (glob) fail this way.
+        ``when="after"``: the request takes effect, then the failure is returned."""
+        body = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "count": count,
+            "delay": delay,
+            "drop": drop,
+            "when": when,
+            "headers": headers or {},
+        }
+        fault: dict[str, Any] = self._control.call("POST", "/faults", body)["data"]
+        return fault
+
+    def list(self) -> list[dict[str, Any]]:
+        faults: list[dict[str, Any]] = self._control.call("GET", "/faults")["data"]
+        return faults
+
+    def clear(self) -> None:
+        self._control.call("DELETE", "/faults")

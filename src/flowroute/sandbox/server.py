@@ -1,0 +1,95 @@
+"""Run the sandbox: in a background thread (tests, demo, ``running()``) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Self
+
+import uvicorn
+
+from .._client import AsyncFlowroute, Flowroute
+from .app import create_app
+from .middleware import SuppressInjectedDrops
+from .remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
+from .settings import SandboxSettings
+
+logging.getLogger("uvicorn.error").addFilter(SuppressInjectedDrops())
+
+
+def _config(settings: SandboxSettings, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings), log_level=log_level, access_log=False, lifespan="off"
+    )
+
+
+class SandboxServer(SandboxControl):
+    """A sandbox serving on a loopback port in a daemon thread, plus the control handle for
+    the default test account. ``client()``/``async_client()`` are SDK clients pointed at it."""
+
+    def __init__(
+        self,
+        settings: SandboxSettings | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        access_key: str = DEFAULT_ACCESS_KEY,
+        secret_key: str = DEFAULT_SECRET_KEY,
+        log_level: str = "warning",
+    ) -> None:
+        self.settings = settings or SandboxSettings()
+        self._socket = socket.create_server((host, port))
+        self.host, self.port = self._socket.getsockname()[:2]
+        self._server = uvicorn.Server(_config(self.settings, log_level))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True, name="flowroute-sandbox")
+        super().__init__(f"http://{host}:{self.port}", access_key=access_key, secret_key=secret_key)
+
+    def start(self) -> Self:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the Flowroute sandbox failed to start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()
+        self.close()
+
+    def control(self, *, access_key: str, secret_key: str) -> SandboxControl:
+        """Control handle for another account on this sandbox."""
+        return SandboxControl(self.base_url, access_key=access_key, secret_key=secret_key)
+
+    def client(self, **options: Any) -> Flowroute:
+        options.setdefault("access_key", self.access_key)
+        options.setdefault("secret_key", self._secret_key)
+        return Flowroute(base_url=self.base_url, **options)
+
+    def async_client(self, **options: Any) -> AsyncFlowroute:
+        options.setdefault("access_key", self.access_key)
+        options.setdefault("secret_key", self._secret_key)
+        return AsyncFlowroute(base_url=self.base_url, **options)
+
+
+@contextmanager
+def running(settings: SandboxSettings | None = None, **options: Any) -> Iterator[SandboxServer]:
+    """``with running() as sb:`` a sandbox on a free loopback port for the block's duration."""
+    server = SandboxServer(settings, **options).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def serve(settings: SandboxSettings, *, host: str, port: int, log_level: str = "info") -> None:
+    """Serve in the foreground until interrupted (``flowroute sandbox``)."""
+    config = _config(settings, log_level)
+    config.host, config.port = host, port
+    uvicorn.Server(config).run()

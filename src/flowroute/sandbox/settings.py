@@ -1,0 +1,30 @@
+"""What a sandbox instance is configured with."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """``db``: None for in-memory SQLite, a file path, or a PostgreSQL URL.
+    ``strict_auth``: access key -> secret key; when set, only those keys work.
+    ``seed``: picks the purchasable inventory (same seed, same numbers).
+    ``clock_speed``: virtual seconds per real second (0 freezes time until advanced)."""
+
+    db: str | None = None
+    strict_auth: Mapping[str, str] | None = field(default=None, repr=False)
+    seed: int = 0
+    clock_speed: float = 1.0
+
+
+def parse_credentials(pairs: list[str]) -> dict[str, str]:
+    """``["KEY:SECRET", ...]`` -> mapping; raises ValueError naming the malformed entry."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, secret = pair.partition(":")
+        if not sep or not key or not secret:
+            raise ValueError(f"--strict-auth expects KEY:SECRET, got {pair.split(':')[0]!r}:...")
+        out[key] = secret
+    return out

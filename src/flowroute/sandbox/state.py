@@ -1,0 +1,83 @@
+"""Per-app state: settings, database, clock, faults, and the access key -> account lookup."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from starlette.requests import Request
+
+from .api._http import ApiError
+from .clock import Clock
+from .faults import FaultBook
+from .settings import SandboxSettings
+from .store.db import make_engine
+from .store.schema import accounts
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    access_key: str
+    secret_key: str = field(repr=False)
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    key, sep, secret = decoded.partition(":")
+    return (key, secret) if sep and key else None
+
+
+class SandboxState:
+    def __init__(self, settings: SandboxSettings) -> None:
+        self.settings = settings
+        self.engine: Engine = make_engine(settings.db)
+        self.clock = Clock(settings.clock_speed)
+        self.faults = FaultBook()
+        self._accounts: dict[str, Account] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, request: Request) -> Account:
+        """The caller's account; created on first use unless strict auth lists the keys."""
+        credentials = basic_credentials(request.headers.get("authorization"))
+        if credentials is None:
+            raise ApiError(401, "Authentication failed.", "Unauthorized")
+        key, secret = credentials
+        strict = self.settings.strict_auth
+        if strict is not None and strict.get(key) != secret:
+            raise ApiError(401, "Authentication failed.", "Unauthorized")
+        account = self._accounts.get(key) or self._load_or_create(key, secret)
+        if account.secret_key != secret:
+            raise ApiError(401, "Authentication failed.", "Unauthorized")
+        return account
+
+    def _load_or_create(self, key: str, secret: str) -> Account:
+        with self._lock, self.engine.begin() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.access_key == key)).first()
+            if row is None:
+                try:
+                    conn.execute(insert(accounts).values(access_key=key, secret_key=secret))
+                except IntegrityError:  # another worker created it first
+                    pass
+                row = conn.execute(select(accounts).where(accounts.c.access_key == key)).one()
+            account = Account(row.id, row.access_key, row.secret_key)
+            self._accounts[key] = account
+            return account
+
+    def clock_offset(self, account: Account) -> float:
+        with self.engine.connect() as conn:
+            offset = conn.scalar(select(accounts.c.clock_offset).where(accounts.c.id == account.id))
+        return float(offset or 0.0)
+
+    def set_clock_offset(self, account: Account, offset: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(accounts).where(accounts.c.id == account.id).values(clock_offset=offset))

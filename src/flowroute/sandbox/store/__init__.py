@@ -1,0 +1,1 @@
+"""SQLAlchemy Core tables and the functions that read and write them."""

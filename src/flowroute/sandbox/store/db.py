@@ -1,0 +1,44 @@
+"""Engine creation: SQLite in memory (tests), a SQLite file (``--db``), or a PostgreSQL URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from .schema import metadata
+
+
+def database_url(db: str | None) -> str:
+    """``None``/``:memory:`` -> in-memory SQLite; a path -> SQLite file; a URL -> as given."""
+    if not db or db == ":memory:":
+        return "sqlite://"
+    if "://" in db:
+        return db.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{db}"
+
+
+def make_engine(db: str | None) -> Engine:
+    url = database_url(db)
+    if url == "sqlite://":
+        # One shared connection: the in-memory database lives exactly as long as the engine.
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    elif url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
