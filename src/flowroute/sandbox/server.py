@@ -43,6 +43,9 @@ class SandboxServer(SandboxControl):
     ) -> None:
         self.settings = settings or SandboxSettings()
         self._socket = socket.create_server((host, port))
+        # create_server leaves proto=0, so asyncio would not set TCP_NODELAY on accepted
+        # connections and every response would wait ~40 ms for a delayed ACK.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = self._socket.getsockname()[:2]
         self._server = uvicorn.Server(_config(self.settings, log_level))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True, name="flowroute-sandbox")

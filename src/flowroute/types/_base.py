@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 ModelT = TypeVar("ModelT", bound="FlowrouteModel")
 
-_CONTAINERS = ("attributes", "relationships", "links", "type")
-
-
 def _flat_or_attribute(name: str) -> AliasChoices:
     return AliasChoices(name, AliasPath("attributes", name))
 
@@ -66,15 +63,17 @@ class FlowrouteModel(BaseModel):
         alias_generator=AliasGenerator(validation_alias=_flat_or_attribute),
     )
 
+    # The JSON:API containers as received, so attributes this SDK does not know yet stay reachable.
+    attributes: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
+    relationships: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
+
     _content: bytes | None = PrivateAttr(default=None)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict: known fields plus any attributes this SDK does not know yet."""
-        data = self.model_dump(mode="json", exclude=set(_CONTAINERS))
-        attributes = (self.model_extra or {}).get("attributes")
-        if isinstance(attributes, dict):
-            for key, value in attributes.items():
-                data.setdefault(key, value)
+        data = self.model_dump(mode="json", exclude={"type", "links"})
+        for key, value in (self.attributes or {}).items():
+            data.setdefault(key, value)
         return data
 
     @property

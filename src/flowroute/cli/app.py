@@ -1,0 +1,62 @@
+"""Command definitions. Errors print as one line and exit non-zero; no tracebacks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..sandbox.settings import SandboxSettings, parse_credentials
+
+app = typer.Typer(
+    name="flowroute",
+    help="Flowroute from the terminal: a local sandbox and a guided demo.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    db: Annotated[
+        str | None, typer.Option(help="SQLite file or postgresql:// URL; default in memory.")
+    ] = None,
+    strict_auth: Annotated[
+        list[str] | None,
+        typer.Option("--strict-auth", help="Only accept these KEY:SECRET pairs (repeatable)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Inventory seed: same seed, same numbers.")] = 0,
+    clock_speed: Annotated[
+        float, typer.Option(help="Virtual seconds per real second (0 freezes the clock).")
+    ] = 1.0,
+) -> None:
+    """Run a local Flowroute sandbox."""
+    from rich.console import Console
+
+    from ..sandbox.server import serve
+
+    try:
+        strict = parse_credentials(strict_auth) if strict_auth else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--strict-auth") from None
+    console = Console()
+    url = f"http://{host}:{port}"
+    console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
+    console.print(
+        f"  credentials: {'only the --strict-auth keys' if strict else 'any KEY:SECRET (one account per key)'}"
+    )
+    console.print(f"  SDK:         Flowroute(base_url={url!r}, access_key=..., secret_key=...)")
+    console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
+    console.print(f"  storage:     {db or 'in memory'}\n")
+    settings = SandboxSettings(db=db, strict_auth=strict, seed=seed, clock_speed=clock_speed)
+    serve(settings, host=host, port=port)
+
+
+@app.command()
+def demo() -> None:
+    """Walk through Flowroute's numbers and routes against an embedded sandbox."""
+    from .demo import run_demo
+
+    raise typer.Exit(run_demo())

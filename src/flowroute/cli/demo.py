@@ -1,0 +1,70 @@
+"""``flowroute demo``: the seed SDK walkthrough against an embedded sandbox (no account needed)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from .. import Flowroute, FlowrouteError
+from ..sandbox.server import running
+
+
+def _step(console: Console, title: str) -> None:
+    console.print(f"\n[bold cyan]> {title}[/]")
+
+
+def _walkthrough(console: Console, client: Flowroute) -> None:
+    _step(console, "Area codes with numbers for at most $3.25 setup")
+    codes = [code.id for code in client.numbers.area_codes(max_setup_cost=3.25, limit=8)]
+    console.print("  " + ", ".join(codes))
+
+    _step(console, "Exchanges in 206")
+    exchanges = [ex.id for ex in client.numbers.exchanges(areacode=206, limit=5)]
+    console.print("  " + ", ".join(exchanges))
+
+    _step(console, "Purchasable numbers starting with 206")
+    table = Table("number", "rate center", "state", "tier", "setup", "monthly")
+    candidates = list(client.numbers.search(starts_with=206, limit=3))
+    for n in candidates:
+        table.add_row(n.id, n.rate_center, (n.state or "").upper(), n.tier, f"${n.setup_cost:.2f}", f"${n.monthly_cost:.2f}")
+    console.print(table)
+
+    _step(console, f"Purchase {candidates[0].id}")
+    number = client.numbers.purchase(candidates[0].id)
+    console.print(f"  bought {number.id}; primary route {number.primary_route_id} (sip-reg)")
+
+    _step(console, "Create a host route and a SIP URI route")
+    host = client.routes.create(alias="office-pbx", route_type="host", value="pbx.example.com:5060")
+    uri = client.routes.create(alias="backup-uri", route_type="uri", value="sip:backup@sip.example.com")
+    routes = Table("id", "alias", "type", "value")
+    for route in client.routes.list():
+        routes.add_row(route.id, route.alias, route.route_type, route.value or "-")
+    console.print(routes)
+
+    _step(console, "Set the primary and failover routes")
+    client.routes.set_primary(number.id, route=host.id)
+    client.routes.set_failover(number.id, route=uri.id)
+    client.numbers.update(number.id, alias="demo line")
+
+    _step(console, "Number details")
+    details = client.numbers.retrieve(number.id)
+    info = Table(show_header=False)
+    for key in ("id", "alias", "rate_center", "state", "primary_route_id", "failover_route_id"):
+        info.add_row(key, str(getattr(details, key)))
+    console.print(info)
+
+
+def run_demo() -> int:
+    console = Console()
+    console.print(Panel.fit("Flowroute SDK demo: an embedded sandbox, no account, no network"))
+    try:
+        with running() as sandbox, sandbox.client() as client:
+            console.print(f"sandbox at {sandbox.base_url}")
+            _walkthrough(console, client)
+    except FlowrouteError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        return 1
+    console.print("\n[bold green]Done.[/] Next: [bold]flowroute sandbox[/] to keep one running, "
+                  "then point Flowroute(base_url=...) at it.")
+    return 0
