@@ -60,26 +60,6 @@ class _ClientBase(Generic[M]):
         return Routes(self._runner)
 
 
-def _config(
-    access_key: str | None,
-    secret_key: str | None,
-    base_url: str | None,
-    timeout: float | httpx2.Timeout | None | object,
-    max_retries: int,
-    initial_retry_delay: float,
-    max_retry_delay: float,
-) -> ClientConfig:
-    return resolve_config(
-        access_key=access_key,
-        secret_key=secret_key,
-        base_url=base_url,
-        timeout=timeout,
-        max_retries=max_retries,
-        initial_retry_delay=initial_retry_delay,
-        max_retry_delay=max_retry_delay,
-    )
-
-
 class Flowroute(_ClientBase[Sync]):
     """Synchronous client.
 
@@ -95,19 +75,28 @@ class Flowroute(_ClientBase[Sync]):
         access_key: str | None = None,
         secret_key: str | None = None,
         base_url: str | None = None,
-        timeout: float | httpx2.Timeout | None | object = NOT_GIVEN,
+        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
         max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         http_client: httpx2.Client | None = None,
     ) -> None:
-        config = _config(
-            access_key, secret_key, base_url, timeout, max_retries, initial_retry_delay, max_retry_delay
+        config = resolve_config(
+            access_key=access_key,
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            initial_retry_delay=initial_retry_delay,
+            max_retry_delay=max_retry_delay,
         )
         self._runner = SyncRunner(config, SyncPool(http_client))
 
     def with_options(
-        self, *, max_retries: int | None = None, timeout: float | httpx2.Timeout | None | object = NOT_GIVEN
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
     ) -> Self:
         """A copy with other retry/timeout settings that shares this client's connections."""
         clone = object.__new__(type(self))
@@ -123,7 +112,10 @@ class Flowroute(_ClientBase[Sync]):
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -139,19 +131,28 @@ class AsyncFlowroute(_ClientBase[Async]):
         access_key: str | None = None,
         secret_key: str | None = None,
         base_url: str | None = None,
-        timeout: float | httpx2.Timeout | None | object = NOT_GIVEN,
+        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
         max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         http_client: httpx2.AsyncClient | None = None,
     ) -> None:
-        config = _config(
-            access_key, secret_key, base_url, timeout, max_retries, initial_retry_delay, max_retry_delay
+        config = resolve_config(
+            access_key=access_key,
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            initial_retry_delay=initial_retry_delay,
+            max_retry_delay=max_retry_delay,
         )
         self._runner = AsyncRunner(config, AsyncPool(http_client))
 
     def with_options(
-        self, *, max_retries: int | None = None, timeout: float | httpx2.Timeout | None | object = NOT_GIVEN
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
     ) -> Self:
         """A copy with other retry/timeout settings that shares this client's connections."""
         clone = object.__new__(type(self))
@@ -167,6 +168,9 @@ class AsyncFlowroute(_ClientBase[Async]):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()

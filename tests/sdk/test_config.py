@@ -11,7 +11,13 @@ from flowroute import AsyncFlowroute, AuthenticationError, ConfigurationError, F
 from flowroute.sandbox.server import SandboxServer
 
 SECRET = "s3cr3t-value-never-printed"
-ENV = ("FLOWROUTE_ACCESS_KEY", "FLOWROUTE_SECRET_KEY", "FR_ACCESS_KEY", "FR_SECRET_KEY", "FLOWROUTE_BASE_URL")
+ENV = (
+    "FLOWROUTE_ACCESS_KEY",
+    "FLOWROUTE_SECRET_KEY",
+    "FR_ACCESS_KEY",
+    "FR_SECRET_KEY",
+    "FLOWROUTE_BASE_URL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +58,9 @@ def test_bad_max_retries() -> None:
         Flowroute(access_key="k", secret_key="s", max_retries=-1)
 
 
-def test_secrets_never_shown(flowroute_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_never_shown(
+    flowroute_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
     client = flowroute_sandbox.client(access_key="12345678", secret_key=SECRET)
     assert SECRET not in repr(client) and "12345678" not in repr(client)
     assert SECRET not in repr(client.config) and SECRET not in repr(client._runner)
@@ -77,7 +85,9 @@ def test_two_clients_keep_their_own_identity(flowroute_sandbox: SandboxServer) -
 
 def test_requests_with_bodies_carry_content_type(flowroute_sandbox: SandboxServer) -> None:
     seen: list[tuple[str, str | None]] = []
-    http = httpx2.Client(event_hooks={"request": [lambda r: seen.append((r.method, r.headers.get("content-type")))]})
+    http = httpx2.Client(
+        event_hooks={"request": [lambda r: seen.append((r.method, r.headers.get("content-type")))]}
+    )
     (number,) = flowroute_sandbox.seed_numbers(1)
     with flowroute_sandbox.client(http_client=http) as client:
         route = client.routes.create(alias="ct", route_type="host", value="ct.example.com")

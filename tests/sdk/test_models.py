@@ -15,12 +15,22 @@ def test_jsonapi_and_compact_give_the_same_model() -> None:
         {
             "type": "number",
             "id": "16502390214",
-            "attributes": {"alias": None, "cnam_lookups_enabled": "true", "monthly_cost": "$1.25", "future": 1},
+            "attributes": {
+                "alias": None,
+                "cnam_lookups_enabled": "true",
+                "monthly_cost": "$1.25",
+                "future": 1,
+            },
             "relationships": {"primary_route": {"data": {"type": "route", "id": "0"}}},
         }
     )
     compact = Number.model_validate(
-        {"id": "16502390214", "cnam_lookups_enabled": True, "monthly_cost": 1.25, "primary_route_id": "0"}
+        {
+            "id": "16502390214",
+            "cnam_lookups_enabled": True,
+            "monthly_cost": 1.25,
+            "primary_route_id": "0",
+        }
     )
     for field in ("id", "cnam_lookups_enabled", "monthly_cost", "primary_route_id"):
         assert getattr(wrapped, field) == getattr(compact, field)
@@ -29,11 +39,17 @@ def test_jsonapi_and_compact_give_the_same_model() -> None:
 
 
 def test_edge_strategy_id_as_string() -> None:
-    assert Route.model_validate({"id": "1", "attributes": {"edge_strategy_id": "4"}}).edge_strategy_id == 4
+    assert (
+        Route.model_validate({"id": "1", "attributes": {"edge_strategy_id": "4"}}).edge_strategy_id
+        == 4
+    )
 
 
 def test_error_detail_object_is_flattened() -> None:
-    body = b'{"errors":[{"detail":{"data":{"attributes":{"zip":["ZIP code must be at least 4"]}}},"id":"x","status":422}]}'
+    body = (
+        b'{"errors":[{"detail":{"data":{"attributes":{"zip":["ZIP code must be at least 4"]}}},'
+        b'"id":"x","status":422}]}'
+    )
     (detail,) = parse_error_details(body)
     assert detail.message == "zip: ZIP code must be at least 4"
     assert parse_error_details(b"<html>") == []
@@ -43,6 +59,13 @@ def test_error_detail_object_is_flattened() -> None:
 @given(st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{6}", fullmatch=True))
 def test_number_spellings_normalise(digits: str) -> None:
     expected = "1" + digits
-    spellings = [digits, expected, "+" + expected, f"({digits[:3]}) {digits[3:6]}-{digits[6:]}", f"+1 {digits[:3]} {digits[3:6]} {digits[6:]}", int(expected)]
+    spellings = [
+        digits,
+        expected,
+        "+" + expected,
+        f"({digits[:3]}) {digits[3:6]}-{digits[6:]}",
+        f"+1 {digits[:3]} {digits[3:6]} {digits[6:]}",
+        int(expected),
+    ]
     assert {to_nanp(s) for s in spellings} == {expected}
     assert to_e164(digits) == "+" + expected

@@ -17,7 +17,9 @@ def test_area_codes_respect_max_setup_cost(fr: Driver) -> None:
     assert {"206", "212", "646"} <= {code.id for code in every}
     assert {c.id for c in cheap} <= {c.id for c in every}
     assert every[0].exchanges_url is not None
-    assert every[0].exchanges_url.endswith(f"/v2/numbers/available/exchanges?areacode={every[0].id}")
+    assert every[0].exchanges_url.endswith(
+        f"/v2/numbers/available/exchanges?areacode={every[0].id}"
+    )
 
 
 def test_exchanges_filtered_by_area_code(fr: Driver) -> None:

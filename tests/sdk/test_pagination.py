@@ -1,4 +1,4 @@
-"""Lazy pagination: ``limit`` is a total, ``page_size`` the request size, ``links.next`` followed."""
+"""Lazy pagination: ``limit`` is a total, ``page_size`` a request size; ``links.next`` followed."""
 
 from __future__ import annotations
 
@@ -47,13 +47,17 @@ def test_limit_is_a_total(seeded: list[str], counted: tuple[object, Counter]) ->
     assert counter.limits == ["200", "50"]
 
 
-def test_page_size_above_maximum_is_capped(seeded: list[str], counted: tuple[object, Counter]) -> None:
+def test_page_size_above_maximum_is_capped(
+    seeded: list[str], counted: tuple[object, Counter]
+) -> None:
     client, counter = counted
     assert len(list(client.numbers.list(page_size=1000))) == 450  # type: ignore[attr-defined]
     assert counter.limits == ["200", "200", "200"]
 
 
-def test_nothing_is_fetched_until_iteration(seeded: list[str], counted: tuple[object, Counter]) -> None:
+def test_nothing_is_fetched_until_iteration(
+    seeded: list[str], counted: tuple[object, Counter]
+) -> None:
     client, counter = counted
     pager = client.numbers.list(page_size=10)  # type: ignore[attr-defined]
     assert counter.limits == []
@@ -61,7 +65,9 @@ def test_nothing_is_fetched_until_iteration(seeded: list[str], counted: tuple[ob
     assert counter.limits == ["10"]
 
 
-def test_pages_expose_next_link_and_raw_document(seeded: list[str], flowroute_sandbox: SandboxServer) -> None:
+def test_pages_expose_next_link_and_raw_document(
+    seeded: list[str], flowroute_sandbox: SandboxServer
+) -> None:
     with flowroute_sandbox.client() as client:
         pages = list(client.numbers.list(page_size=200).iter_pages())
     assert [len(p.items) for p in pages] == [200, 200, 50]
@@ -83,7 +89,12 @@ def test_offset_starts_later(seeded: list[str], flowroute_sandbox: SandboxServer
         assert [n.id for n in client.numbers.list(offset=440)] == seeded[440:]
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"limit": 0}, "limit"), ({"page_size": -1}, "page_size"), ({"offset": -5}, "offset")])
-def test_bad_paging_arguments(flowroute_sandbox: SandboxServer, kwargs: dict[str, int], message: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"limit": 0}, "limit"), ({"page_size": -1}, "page_size"), ({"offset": -5}, "offset")],
+)
+def test_bad_paging_arguments(
+    flowroute_sandbox: SandboxServer, kwargs: dict[str, int], message: str
+) -> None:
     with flowroute_sandbox.client() as client, pytest.raises(InvalidRequestError, match=message):
         client.numbers.list(**kwargs)  # type: ignore[arg-type]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from flowroute import InvalidRequestError, NotFoundError, PermissionDeniedError, UnprocessableEntityError
+from flowroute import (
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnprocessableEntityError,
+)
 from flowroute.types import EdgeStrategy, Route
 
 from ..conftest import Driver
 
 
 def test_create_each_type_and_list(fr: Driver) -> None:
-    host = fr.routes.create(alias="pbx", route_type="host", value="24.239.23.40:5060", edge_strategy_id=4)
+    host = fr.routes.create(
+        alias="pbx", route_type="host", value="24.239.23.40:5060", edge_strategy_id=4
+    )
     number = fr.routes.create(alias="cell", route_type="number", value="+1 647 699 8778")
-    uri = fr.routes.create(alias="sip", route_type="uri", value="sip:alice@atlanta.com;transport=tls")
+    uri = fr.routes.create(
+        alias="sip", route_type="uri", value="sip:alice@atlanta.com;transport=tls"
+    )
     assert isinstance(host, Route) and host.edge_strategy_id == 4
     assert number.value == "16476998778"  # normalised by the SDK
     assert uri.route_type == "uri"
@@ -28,7 +37,11 @@ def test_create_each_type_and_list(fr: Driver) -> None:
 def test_update_and_delete(fr: Driver) -> None:
     route = fr.routes.create(alias="old", route_type="host", value="old.example.com")
     updated = fr.routes.update(route.id, alias="new", route_type="uri", value="sip:new@example.com")
-    assert (updated.alias, updated.route_type, updated.value) == ("new", "uri", "sip:new@example.com")
+    assert (updated.alias, updated.route_type, updated.value) == (
+        "new",
+        "uri",
+        "sip:new@example.com",
+    )
     assert fr.routes.delete(route.id) is None
     assert [r.id for r in fr.routes.list()] == ["0"]
     with pytest.raises(NotFoundError, match=f"Route {route.id} was not found"):
@@ -80,14 +93,25 @@ def test_unknown_route_for_number_is_422(fr: Driver, flowroute_sandbox: object) 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"alias": "x", "route_type": "pstn", "value": "x"}, "route_type must be one of host, number, uri"),
+        (
+            {"alias": "x", "route_type": "pstn", "value": "x"},
+            "route_type must be one of host, number, uri",
+        ),
         ({"alias": "x", "route_type": "host", "value": "not a host!"}, "not a valid host route"),
-        ({"alias": "x", "route_type": "uri", "value": "alice@example.com"}, "not a valid uri route"),
-        ({"alias": "x", "route_type": "number", "value": "555"}, "not a valid North American number"),
+        (
+            {"alias": "x", "route_type": "uri", "value": "alice@example.com"},
+            "not a valid uri route",
+        ),
+        (
+            {"alias": "x", "route_type": "number", "value": "555"},
+            "not a valid North American number",
+        ),
         ({"alias": " ", "route_type": "host", "value": "a.example.com"}, "alias must not be empty"),
     ],
 )
-def test_bad_route_input_rejected_before_request(fr: Driver, kwargs: dict[str, str], message: str) -> None:
+def test_bad_route_input_rejected_before_request(
+    fr: Driver, kwargs: dict[str, str], message: str
+) -> None:
     with pytest.raises(InvalidRequestError, match=message):
         fr.routes.create(**kwargs)
 

@@ -51,7 +51,7 @@ class ClientConfig:
         )
 
     def with_overrides(
-        self, *, timeout: float | httpx2.Timeout | None | object, max_retries: int | None
+        self, *, timeout: float | httpx2.Timeout | object | None, max_retries: int | None
     ) -> ClientConfig:
         changes: dict[str, object] = {}
         if timeout is not _UNSET:
@@ -95,7 +95,7 @@ def resolve_config(
     access_key: str | None,
     secret_key: str | None,
     base_url: str | None,
-    timeout: float | httpx2.Timeout | None | object,
+    timeout: float | httpx2.Timeout | object | None,
     max_retries: int,
     initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
     max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,

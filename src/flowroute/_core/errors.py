@@ -49,7 +49,7 @@ class InvalidRequestError(FlowrouteError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ErrorDetail:
-    """One entry of Flowroute's ``{"errors": [...]}`` body. ``detail`` may be a string or an object."""
+    """One entry of Flowroute's ``errors`` list; ``detail`` may be a string or an object."""
 
     detail: str | dict[str, Any] | None
     id: str | None = None
@@ -97,7 +97,9 @@ def parse_error_details(body: bytes) -> list[ErrorDetail]:
             ErrorDetail(
                 detail=item.get("detail"),
                 id=str(item["id"]) if item.get("id") is not None else None,
-                status=int(status) if isinstance(status, int | str) and str(status).isdigit() else None,
+                status=int(status)
+                if isinstance(status, int | str) and str(status).isdigit()
+                else None,
                 title=item.get("title"),
             )
         )

@@ -38,7 +38,9 @@ class _Cursor(Generic[T]):
 
     def __init__(self, call: PageCall[T]) -> None:
         if call.limit is not None and call.limit < 1:
-            raise InvalidRequestError(f"limit must be at least 1 (the total to return), got {call.limit}")
+            raise InvalidRequestError(
+                f"limit must be at least 1 (the total to return), got {call.limit}"
+            )
         if call.page_size is not None and call.page_size < 1:
             raise InvalidRequestError(f"page_size must be at least 1, got {call.page_size}")
         self._call = call

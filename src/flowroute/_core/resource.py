@@ -55,7 +55,7 @@ class _Descriptor(Generic[P, T]):
         return bound
 
 
-class endpoint(_Descriptor[P, Call[T]]):  # noqa: N801 - used as a decorator
+class endpoint(_Descriptor[P, Call[T]]):
     """Decorates ``def method(self, ...) -> Call[T]``."""
 
     @overload
@@ -78,7 +78,7 @@ class endpoint(_Descriptor[P, Call[T]]):  # noqa: N801 - used as a decorator
         return bound
 
 
-class paginated(_Descriptor[P, PageCall[T]]):  # noqa: N801
+class paginated(_Descriptor[P, PageCall[T]]):
     """Decorates ``def list(self, ...) -> PageCall[T]``; callers get a Sync/AsyncPager."""
 
     @overload

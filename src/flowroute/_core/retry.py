@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 from email.utils import parsedate_to_datetime
-
 from typing import TYPE_CHECKING
 
 import httpx2

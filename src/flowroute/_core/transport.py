@@ -83,9 +83,7 @@ class _Attempt:
 
     def on_response(self, response: httpx2.Response) -> float | None:
         """None: the response is final and successful. A float: retry after that many seconds."""
-        logger.debug(
-            "%s %s -> %d", self.request.method, self.request.url, response.status_code
-        )
+        logger.debug("%s %s -> %d", self.request.method, self.request.url, response.status_code)
         if response.is_success:
             return None
         error = status_error(response)
@@ -108,7 +106,9 @@ class _Attempt:
         )
         sent = not isinstance(exc, NOT_SENT)
         if sent and not self.idempotent:
-            raise self._indeterminate(error, f"the connection failed ({type(exc).__name__})") from exc
+            raise self._indeterminate(
+                error, f"the connection failed ({type(exc).__name__})"
+            ) from exc
         if self.number < self.config.max_retries:
             return self._retry(type(exc).__name__)
         raise error from exc
@@ -129,9 +129,7 @@ class _RunnerBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(access_key={mask(self.config.access_key)!r})"
 
-    def build(
-        self, method: str, path: str, params: Any = None, body: Any = None
-    ) -> httpx2.Request:
+    def build(self, method: str, path: str, params: Any = None, body: Any = None) -> httpx2.Request:
         headers = self._headers
         content = None
         if body is not None:
@@ -145,13 +143,15 @@ class _RunnerBase:
 
 
 class SyncRunner(_RunnerBase):
-    """Executes calls with a lazily created ``httpx2.Client`` (shared by ``with_options`` copies)."""
+    """Executes calls on a lazily created ``httpx2.Client`` shared with ``with_options`` copies."""
 
     def __init__(self, config: ClientConfig, pool: SyncPool) -> None:
         super().__init__(config)
         self.pool = pool
 
-    def send(self, request: httpx2.Request, *, idempotent: bool, action: str | None) -> httpx2.Response:
+    def send(
+        self, request: httpx2.Request, *, idempotent: bool, action: str | None
+    ) -> httpx2.Response:
         attempt = _Attempt(self.config, request, idempotent, action)
         while True:
             try:
@@ -237,4 +237,3 @@ class AsyncPool:
         if self._owned and self._client is not None:
             await self._client.aclose()
             self._client = None
-

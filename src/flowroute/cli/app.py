@@ -45,7 +45,8 @@ def sandbox(
     url = f"http://{host}:{port}"
     console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
     console.print(
-        f"  credentials: {'only the --strict-auth keys' if strict else 'any KEY:SECRET (one account per key)'}"
+        "  credentials: "
+        + ("only the --strict-auth keys" if strict else "any KEY:SECRET (one account per key)")
     )
     console.print(f"  SDK:         Flowroute(base_url={url!r}, access_key=..., secret_key=...)")
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")

@@ -27,7 +27,14 @@ def _walkthrough(console: Console, client: Flowroute) -> None:
     table = Table("number", "rate center", "state", "tier", "setup", "monthly")
     candidates = list(client.numbers.search(starts_with=206, limit=3))
     for n in candidates:
-        table.add_row(n.id, n.rate_center, (n.state or "").upper(), n.tier, f"${n.setup_cost:.2f}", f"${n.monthly_cost:.2f}")
+        table.add_row(
+            n.id,
+            n.rate_center,
+            (n.state or "").upper(),
+            n.tier,
+            f"${n.setup_cost:.2f}",
+            f"${n.monthly_cost:.2f}",
+        )
     console.print(table)
 
     _step(console, f"Purchase {candidates[0].id}")
@@ -36,7 +43,9 @@ def _walkthrough(console: Console, client: Flowroute) -> None:
 
     _step(console, "Create a host route and a SIP URI route")
     host = client.routes.create(alias="office-pbx", route_type="host", value="pbx.example.com:5060")
-    uri = client.routes.create(alias="backup-uri", route_type="uri", value="sip:backup@sip.example.com")
+    uri = client.routes.create(
+        alias="backup-uri", route_type="uri", value="sip:backup@sip.example.com"
+    )
     routes = Table("id", "alias", "type", "value")
     for route in client.routes.list():
         routes.add_row(route.id, route.alias, route.route_type, route.value or "-")
@@ -65,6 +74,8 @@ def run_demo() -> int:
     except FlowrouteError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 1
-    console.print("\n[bold green]Done.[/] Next: [bold]flowroute sandbox[/] to keep one running, "
-                  "then point Flowroute(base_url=...) at it.")
+    console.print(
+        "\n[bold green]Done.[/] Next: [bold]flowroute sandbox[/] to keep one running, "
+        "then point Flowroute(base_url=...) at it."
+    )
     return 0

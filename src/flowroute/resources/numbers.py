@@ -61,9 +61,7 @@ class Numbers(Resource[M]):
         )
 
     @paginated
-    def tiers(
-        self, *, limit: int | None = None, page_size: int | None = None
-    ) -> PageCall[Tier]:
+    def tiers(self, *, limit: int | None = None, page_size: int | None = None) -> PageCall[Tier]:
         """Pricing tiers that have purchasable numbers."""
         return PageCall("/v2/numbers/available/tiers", {}, parse_page(Tier), 200, limit, page_size)
 
@@ -165,7 +163,9 @@ class Numbers(Resource[M]):
         if cnam_lookups_enabled is not None:
             body["cnam_lookups_enabled"] = cnam_lookups_enabled
         if len(body) == 1:
-            raise InvalidRequestError("update needs at least one of alias= or cnam_lookups_enabled=")
+            raise InvalidRequestError(
+                "update needs at least one of alias= or cnam_lookups_enabled="
+            )
         return Call("PATCH", f"/v2/numbers/{to_nanp(number)}", parse_one(Number), json=body)
 
     @endpoint

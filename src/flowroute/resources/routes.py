@@ -40,7 +40,9 @@ def check_route_value(route_type: str, value: str) -> str:
         else (_URI, "'sip:alice@atlanta.com' or 'sips:bob@example.com:5061;transport=tls'")
     )
     if not pattern.fullmatch(value):
-        raise InvalidRequestError(f"value {value!r} is not a valid {route_type} route, e.g. {example}")
+        raise InvalidRequestError(
+            f"value {value!r} is not a valid {route_type} route, e.g. {example}"
+        )
     return value
 
 
@@ -127,8 +129,12 @@ class Routes(Resource[M]):
             raise InvalidRequestError(
                 "update needs at least one of alias=, route_type=, value=, edge_strategy_id="
             )
-        body = {"data": {"type": "route", "id": path_id("route_id", route_id), "attributes": attributes}}
-        return Call("PATCH", f"/v2/routes/{path_id('route_id', route_id)}", parse_one(Route), json=body)
+        body = {
+            "data": {"type": "route", "id": path_id("route_id", route_id), "attributes": attributes}
+        }
+        return Call(
+            "PATCH", f"/v2/routes/{path_id('route_id', route_id)}", parse_one(Route), json=body
+        )
 
     @endpoint
     def delete(self, route_id: str | int) -> Call[None]:

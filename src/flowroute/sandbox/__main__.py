@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> None:
         build_parser().error(str(exc))
     from .server import serve
 
-    settings = SandboxSettings(db=args.db, strict_auth=strict, seed=args.seed, clock_speed=args.clock_speed)
+    settings = SandboxSettings(
+        db=args.db, strict_auth=strict, seed=args.seed, clock_speed=args.clock_speed
+    )
     serve(settings, host=args.host, port=args.port)
 
 

@@ -69,7 +69,9 @@ def _fault(body: dict[str, Any]) -> Fault:
         raise ApiError(400, f"status must be an HTTP status code, got {status!r}.")
     when = body.get("when", "before")
     if when not in ("before", "after"):
-        raise ApiError(400, 'when must be "before" (nothing happens) or "after" (change committed).')
+        raise ApiError(
+            400, 'when must be "before" (nothing happens) or "after" (change committed).'
+        )
     delay = body.get("delay", 0)
     if not isinstance(delay, int | float) or not 0 <= delay <= 60:
         raise ApiError(400, "delay must be between 0 and 60 seconds.")

@@ -64,7 +64,13 @@ class Purchasable:
 TIERS = {"Standard": 1.0, "Premium": 3.99}
 
 
-def _numbers_for(npa: str, toll_free: bool, state: str | None, centres: tuple[str | None, ...], rng: random.Random) -> list[Purchasable]:
+def _numbers_for(
+    npa: str,
+    toll_free: bool,
+    state: str | None,
+    centres: tuple[str | None, ...],
+    rng: random.Random,
+) -> list[Purchasable]:
     out: list[Purchasable] = []
     exchanges = sorted(rng.sample(range(200, 1000), EXCHANGES_PER_AREA_CODE))
     for index, nxx in enumerate(exchanges):

@@ -59,12 +59,21 @@ class SandboxMiddleware:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
         if fault.drop:
-            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1024")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"1024")],
+                }
+            )
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
             return  # uvicorn closes the connection mid-body
         if fault.status is not None:
             body = error_body(fault.status, f"Injected fault: {fault.status} from the sandbox.")
-            headers = [(b"content-type", JSON_API.encode()), (b"content-length", str(len(body)).encode())]
+            headers = [
+                (b"content-type", JSON_API.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ]
             headers += [(k.lower().encode(), v.encode()) for k, v in fault.headers.items()]
             await send({"type": "http.response.start", "status": fault.status, "headers": headers})
             await send({"type": "http.response.body", "body": body})

@@ -62,10 +62,14 @@ class ClockControl:
     def now(self) -> datetime:
         return datetime.fromisoformat(self._control.call("GET", "/clock")["now"])
 
-    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> datetime:
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> datetime:
         """Move this account's virtual time forward (nothing sleeps)."""
         total = seconds + 60 * minutes + 3600 * hours + 86400 * days
-        return datetime.fromisoformat(self._control.call("POST", "/clock/advance", {"seconds": total})["now"])
+        return datetime.fromisoformat(
+            self._control.call("POST", "/clock/advance", {"seconds": total})["now"]
+        )
 
 
 class FaultControl:

@@ -1,4 +1,4 @@
-"""Run the sandbox: in a background thread (tests, demo, ``running()``) or in the foreground (CLI)."""
+"""Run the sandbox: in a background thread (tests, demo, ``running()``) or in the foreground."""
 
 from __future__ import annotations
 
@@ -48,7 +48,12 @@ class SandboxServer(SandboxControl):
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = self._socket.getsockname()[:2]
         self._server = uvicorn.Server(_config(self.settings, log_level))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True, name="flowroute-sandbox")
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            daemon=True,
+            name="flowroute-sandbox",
+        )
         super().__init__(f"http://{host}:{self.port}", access_key=access_key, secret_key=secret_key)
 
     def start(self) -> Self:

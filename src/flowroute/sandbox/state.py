@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, insert, select, update
@@ -64,10 +65,8 @@ class SandboxState:
         with self._lock, self.engine.begin() as conn:
             row = conn.execute(select(accounts).where(accounts.c.access_key == key)).first()
             if row is None:
-                try:
+                with suppress(IntegrityError):  # another worker may have created it first
                     conn.execute(insert(accounts).values(access_key=key, secret_key=secret))
-                except IntegrityError:  # another worker created it first
-                    pass
                 row = conn.execute(select(accounts).where(accounts.c.access_key == key)).one()
             account = Account(row.id, row.access_key, row.secret_key)
             self._accounts[key] = account
@@ -80,4 +79,6 @@ class SandboxState:
 
     def set_clock_offset(self, account: Account, offset: float) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(accounts).where(accounts.c.id == account.id).values(clock_offset=offset))
+            conn.execute(
+                update(accounts).where(accounts.c.id == account.id).values(clock_offset=offset)
+            )

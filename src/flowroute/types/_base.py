@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 ModelT = TypeVar("ModelT", bound="FlowrouteModel")
 
+
 def _flat_or_attribute(name: str) -> AliasChoices:
     return AliasChoices(name, AliasPath("attributes", name))
 
@@ -38,9 +39,7 @@ def relationship(name: str) -> Any:
     """A field holding the id of a JSON:API relationship (``relationships.<name>.data.id``)."""
     return Field(
         default=None,
-        validation_alias=AliasChoices(
-            f"{name}_id", AliasPath("relationships", name, "data", "id")
-        ),
+        validation_alias=AliasChoices(f"{name}_id", AliasPath("relationships", name, "data", "id")),
     )
 
 

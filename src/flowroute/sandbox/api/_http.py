@@ -18,9 +18,7 @@ JSON_API = "application/vnd.api+json"
 class ApiError(Exception):
     """Raised by handlers; rendered as Flowroute's ``{"errors": [...]}`` body."""
 
-    def __init__(
-        self, status: int, detail: str | dict[str, Any], title: str | None = None
-    ) -> None:
+    def __init__(self, status: int, detail: str | dict[str, Any], title: str | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -54,9 +52,7 @@ def error_body(status: int, detail: str | dict[str, Any], title: str | None = No
     return json.dumps({"errors": [error]}).encode()
 
 
-def error_response(
-    status: int, detail: str | dict[str, Any], title: str | None = None
-) -> Response:
+def error_response(status: int, detail: str | dict[str, Any], title: str | None = None) -> Response:
     return Response(error_body(status, detail, title), status_code=status, media_type=JSON_API)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from sqlalchemy import Connection, Row, delete, insert, select, update
@@ -14,7 +15,6 @@ from starlette.responses import Response
 from ..inventory import Purchasable, by_value, inventory
 from ..store.schema import numbers, routes
 from ._context import caller
-from ._lookup import check_number_id, owned
 from ._http import (
     ApiError,
     attributes,
@@ -27,6 +27,7 @@ from ._http import (
     query_params,
     read_body,
 )
+from ._lookup import check_number_id, owned
 from .routes import route_resource
 
 router = APIRouter()
@@ -137,6 +138,7 @@ def _max_cost(params: dict[str, str]) -> float | None:
 
 def _grouped_page(
     request: Request,
+    *,
     keys: Iterable[str],
     kind: str,
     related: Callable[[str], str],
@@ -164,11 +166,11 @@ async def list_area_codes(request: Request) -> Response:
     echo = [("max_setup_cost", params["max_setup_cost"])] if cost is not None else []
     return _grouped_page(
         request,
-        keys,
-        "areacode",
-        lambda k: f"{base}/v2/numbers/available/exchanges?areacode={k}",
-        echo,
-        400,
+        keys=keys,
+        kind="areacode",
+        related=lambda k: f"{base}/v2/numbers/available/exchanges?areacode={k}",
+        echo=echo,
+        maximum=400,
     )
 
 
@@ -193,11 +195,11 @@ async def list_exchanges(request: Request) -> Response:
         echo.append(("max_setup_cost", params["max_setup_cost"]))
     return _grouped_page(
         request,
-        keys,
-        "exchange",
-        lambda k: f"{base}/v2/numbers/available?starts_with=1{k}",
-        echo,
-        200,
+        keys=keys,
+        kind="exchange",
+        related=lambda k: f"{base}/v2/numbers/available?starts_with=1{k}",
+        echo=echo,
+        maximum=200,
     )
 
 
@@ -209,15 +211,17 @@ async def list_tiers(request: Request) -> Response:
     base = base_url(request)
     return _grouped_page(
         request,
-        (p.tier for p in pool),
-        "tier",
-        lambda k: f"{base}/v2/numbers?tier={k}",
-        [],
-        200,
+        keys=(p.tier for p in pool),
+        kind="tier",
+        related=lambda k: f"{base}/v2/numbers?tier={quote(k)}",
+        echo=[],
+        maximum=200,
     )
 
 
-def _search_filters(params: dict[str, str]) -> tuple[list[tuple[str, str]], Callable[[Purchasable], bool]]:
+def _search_filters(
+    params: dict[str, str],
+) -> tuple[list[tuple[str, str]], Callable[[Purchasable], bool]]:
     starts = prefix(_digits(params, "starts_with"))
     contains = _digits(params, "contains")
     ends = _digits(params, "ends_with")
@@ -350,7 +354,9 @@ async def retrieve_number(request: Request, number_id: str) -> Response:
     state, account = caller(request)
     check_number_id(number_id)
     with state.engine.connect() as conn:
-        return document(number_document(conn, owned(conn, account.id, number_id), base_url(request)))
+        return document(
+            number_document(conn, owned(conn, account.id, number_id), base_url(request))
+        )
 
 
 def purchase_options(params: dict[str, str], body: dict[str, Any]) -> dict[str, bool]:
@@ -363,7 +369,9 @@ def purchase_options(params: dict[str, str], body: dict[str, Any]) -> dict[str, 
     }
 
 
-def assign_number(conn: Connection, account_id: int, item: Purchasable, options: dict[str, bool]) -> None:
+def assign_number(
+    conn: Connection, account_id: int, item: Purchasable, options: dict[str, bool]
+) -> None:
     conn.execute(
         insert(numbers).values(
             account_id=account_id,
@@ -426,7 +434,9 @@ async def update_number(request: Request, number_id: str) -> Response:
             raise ApiError(422, "alias must be a string of at most 64 characters.")
         changes["alias"] = alias
     if "cnam_lookups_enabled" in body:
-        changes["cnam_lookups_enabled"] = boolean(body["cnam_lookups_enabled"], "cnam_lookups_enabled")
+        changes["cnam_lookups_enabled"] = boolean(
+            body["cnam_lookups_enabled"], "cnam_lookups_enabled"
+        )
     if "messaging_enabled" in body:
         changes["messaging_enabled"] = boolean(body["messaging_enabled"], "messaging_enabled")
     with state.engine.begin() as conn:

@@ -13,7 +13,6 @@ from starlette.responses import Response
 
 from ..store.schema import numbers, routes
 from ._context import caller
-from ._lookup import check_number_id, owned
 from ._http import (
     ApiError,
     attributes,
@@ -25,6 +24,7 @@ from ._http import (
     query_params,
     read_body,
 )
+from ._lookup import check_number_id, owned
 
 router = APIRouter()
 
@@ -95,7 +95,8 @@ def _validate(attrs: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         if not str(ident).isdigit() or int(ident) not in {e[0] for e in EDGE_STRATEGIES}:
             raise ApiError(
                 422,
-                f"edge_strategy_id {ident!r} is not an edge strategy; see GET /v2/routes/edge_strategies.",
+                f"edge_strategy_id {ident!r} is not an edge strategy; "
+                "see GET /v2/routes/edge_strategies.",
             )
         out["edge_strategy_id"] = int(ident)
     return out
@@ -166,7 +167,9 @@ async def create_route(request: Request) -> Response:
             )
             if taken is not None:
                 raise _duplicate(attrs["alias"])
-            ident = conn.execute(insert(routes).values(account_id=account.id, **attrs)).inserted_primary_key
+            ident = conn.execute(
+                insert(routes).values(account_id=account.id, **attrs)
+            ).inserted_primary_key
             row = _owned_route(conn, account.id, ident[0])  # type: ignore[index]
     except IntegrityError:
         raise _duplicate(attrs["alias"]) from None
@@ -182,7 +185,8 @@ async def list_edge_strategies(request: Request) -> Response:
             "type": "edge_strategy",
             "id": ident,
             "attributes": {
-                "description": f"Data will be sent preferentially from our edge systems in {region}. "
+                "description": "Data will be sent preferentially from our edge systems in "
+                f"{region}. "
                 "We will fall back to other regions if necessary.",
                 "firewall_rules": rules,
                 "name": name,
@@ -273,7 +277,9 @@ async def _set_slot(request: Request, number_id: str, slot: Slot, assign: bool) 
         owned(conn, account.id, number_id)
         if route_id:
             exists = conn.scalar(
-                select(routes.c.id).where(routes.c.account_id == account.id, routes.c.id == route_id)
+                select(routes.c.id).where(
+                    routes.c.account_id == account.id, routes.c.id == route_id
+                )
             )
             if exists is None:
                 raise ApiError(422, f"Route {route_id} does not exist on your account.")

@@ -23,9 +23,7 @@ def make_engine(db: str | None) -> Engine:
     url = database_url(db)
     if url == "sqlite://":
         # One shared connection: the in-memory database lives exactly as long as the engine.
-        engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     elif url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
     else:

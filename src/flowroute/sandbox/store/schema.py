@@ -1,4 +1,4 @@
-"""Tables. Every row belongs to an account (one per access key), so accounts never see each other."""
+"""Tables. Every row belongs to an account (one per access key); accounts never see each other."""
 
 from __future__ import annotations
 

@@ -1,0 +1,90 @@
+"""The console script: demo, sandbox, and python -m flowroute.sandbox."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+from typer.testing import CliRunner
+
+from flowroute.cli.app import app
+
+BIN = Path(sys.executable).parent
+
+
+def test_demo_runs_the_walkthrough() -> None:
+    env = {**os.environ, "COLUMNS": "120"}
+    for name in (
+        "FLOWROUTE_ACCESS_KEY",
+        "FLOWROUTE_SECRET_KEY",
+        "FR_ACCESS_KEY",
+        "FR_SECRET_KEY",
+        "FLOWROUTE_BASE_URL",
+    ):
+        env.pop(name, None)
+    result = subprocess.run(  # noqa: PLW1510 - the exit code is asserted
+        [BIN / "flowroute", "demo"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    for step in (
+        "Area codes",
+        "Purchasable numbers",
+        "Purchase 1",
+        "office-pbx",
+        "backup-uri",
+        "Number details",
+        "Done.",
+    ):
+        assert step in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(args: list[str | Path]) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*args, "--port", str(port), "--strict-auth", "k:s"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/v2/routes"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx2.get(url, auth=("k", "s"))
+                break
+            except httpx2.ConnectError:
+                assert time.monotonic() < deadline, (
+                    proc.stderr.read().decode() if proc.stderr else ""
+                )
+                time.sleep(0.05)
+        assert response.status_code == 200
+        assert httpx2.get(url, auth=("other", "s")).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_flowroute_sandbox_command_serves() -> None:
+    _serve([BIN / "flowroute", "sandbox"])
+
+
+def test_python_m_flowroute_sandbox_serves() -> None:
+    _serve([sys.executable, "-m", "flowroute.sandbox"])
+
+
+def test_bad_strict_auth_is_one_clear_line() -> None:
+    result = CliRunner().invoke(app, ["sandbox", "--strict-auth", "nocolon"])
+    assert result.exit_code == 2
+    assert "KEY:SECRET" in result.output
