@@ -9,6 +9,8 @@ Importing this package stays light: no pydantic models, web framework or CLI lib
 until a resource is first used.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncFlowroute, Flowroute
 from ._core.errors import (
     APIConnectionError,
@@ -30,9 +32,21 @@ from ._core.errors import (
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
 )
-from ._core.pagination import AsyncPager, Page, SyncPager
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from ._core.pagination import AsyncPager, Page, SyncPager
+
+
+def __getattr__(name: str) -> Any:
+    # Pagination types load with the first resource; importing them here would slow cold start.
+    if name in ("AsyncPager", "Page", "SyncPager"):
+        from ._core import pagination
+
+        return getattr(pagination, name)
+    raise AttributeError(f"module 'flowroute' has no attribute {name!r}")
+
 
 __all__ = [
     "APIConnectionError",

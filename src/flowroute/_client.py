@@ -17,7 +17,7 @@ from ._core.config import (
     mask,
     resolve_config,
 )
-from ._core.resource import Async, M, Sync
+from ._core.modes import Async, M, Sync
 from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
 
 if TYPE_CHECKING:

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+import httpx2
 from hypothesis import given
 from hypothesis import strategies as st
 
 from flowroute._core.errors import ErrorDetail, parse_error_details
 from flowroute.phone import to_e164, to_nanp
 from flowroute.types import Number, Route
+from flowroute.types._base import parse_one
 
 
 def test_jsonapi_and_compact_give_the_same_model() -> None:
-    wrapped = Number.model_validate(
-        {
-            "type": "number",
-            "id": "16502390214",
-            "attributes": {
-                "alias": None,
-                "cnam_lookups_enabled": "true",
-                "monthly_cost": "$1.25",
-                "future": 1,
-            },
-            "relationships": {"primary_route": {"data": {"type": "route", "id": "0"}}},
-        }
-    )
+    resource = {
+        "type": "number",
+        "id": "16502390214",
+        "attributes": {
+            "alias": None,
+            "cnam_lookups_enabled": "true",
+            "monthly_cost": "1.25",
+            "future": 1,
+        },
+        "relationships": {"primary_route": {"data": {"type": "route", "id": "0"}}},
+    }
+    response = httpx2.Response(200, json={"data": resource})
+    wrapped = parse_one(Number)(response)
     compact = Number.model_validate(
         {
             "id": "16502390214",
@@ -35,7 +37,9 @@ def test_jsonapi_and_compact_give_the_same_model() -> None:
     for field in ("id", "cnam_lookups_enabled", "monthly_cost", "primary_route_id"):
         assert getattr(wrapped, field) == getattr(compact, field)
     assert wrapped.to_dict()["future"] == 1  # unknown attribute kept
-    assert "attributes" not in wrapped.to_dict()
+    assert wrapped.attributes["future"] == 1 and wrapped.raw == resource
+    assert "attributes" not in wrapped.to_dict() and "origin" not in wrapped.to_dict()
+    assert compact.raw == {} and compact.raw_document is None
 
 
 def test_edge_strategy_id_as_string() -> None:

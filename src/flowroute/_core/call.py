@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     import httpx2
@@ -24,8 +23,7 @@ def query(**params: QueryValue) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Call(Generic[T]):
+class Call(NamedTuple, Generic[T]):
     """One request and how to read its answer.
 
     ``idempotent=False`` marks calls that must not be repeated after they may have reached the
@@ -42,8 +40,7 @@ class Call(Generic[T]):
     action: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PageCall(Generic[T]):
+class PageCall(NamedTuple, Generic[T]):
     """A list endpoint: first page request, the endpoint's maximum page size, and the parser."""
 
     path: str

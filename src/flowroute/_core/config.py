@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
@@ -32,12 +31,11 @@ def mask(value: str) -> str:
     return value[:2] + "***" if len(value) > 4 else "***"
 
 
-@dataclass(frozen=True, slots=True)
-class ClientConfig:
+class ClientConfig(NamedTuple):
     """Everything a client needs; immutable so ``with_options`` copies are safe to share."""
 
     access_key: str
-    secret_key: str = field(repr=False)
+    secret_key: str
     base_url: str
     timeout: float | httpx2.Timeout | None
     max_retries: int
@@ -58,7 +56,7 @@ class ClientConfig:
             changes["timeout"] = timeout
         if max_retries is not None:
             changes["max_retries"] = _check_retries(max_retries)
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return self._replace(**changes)  # type: ignore[arg-type]
 
 
 class _Unset:

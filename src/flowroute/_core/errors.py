@@ -7,8 +7,7 @@ parsed into small dataclasses.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import httpx2
@@ -47,8 +46,7 @@ class InvalidRequestError(FlowrouteError, ValueError):
     """An argument is invalid; caught by the SDK before anything was sent."""
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorDetail:
+class ErrorDetail(NamedTuple):
     """One entry of Flowroute's ``errors`` list; ``detail`` may be a string or an object."""
 
     detail: str | dict[str, Any] | None

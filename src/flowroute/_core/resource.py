@@ -13,22 +13,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .call import Call, PageCall
+from .modes import Async, M, Sync
 from .pagination import AsyncPager, SyncPager
 from .transport import AsyncRunner, SyncRunner
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class Sync:
-    """Marker: methods return results directly."""
-
-
-class Async:
-    """Marker: methods return coroutines."""
-
-
-M = TypeVar("M", Sync, Async)
 
 
 class Resource(Generic[M]):

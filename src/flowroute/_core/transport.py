@@ -5,16 +5,14 @@ The decisions live in ``_Attempt`` so the sync and async loops are just I/O.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
 import time
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
-from .call import Call
 from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, mask
 from .errors import (
     APIConnectionError,
@@ -24,6 +22,9 @@ from .errors import (
     status_error,
 )
 from .retry import NOT_SENT, backoff, should_retry_status
+
+if TYPE_CHECKING:
+    from .call import Call
 
 T = TypeVar("T")
 
@@ -125,6 +126,7 @@ class _RunnerBase:
             "Accept": JSON_API,
             "User-Agent": USER_AGENT,
         }
+        self._timeout = _timeout(config.timeout).as_dict()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(access_key={mask(self.config.access_key)!r})"
@@ -138,7 +140,7 @@ class _RunnerBase:
         request = httpx2.Request(
             method, self.config.base_url + path, params=params, headers=headers, content=content
         )
-        request.extensions["timeout"] = _timeout(self.config.timeout).as_dict()
+        request.extensions["timeout"] = self._timeout
         return request
 
 
@@ -191,6 +193,8 @@ class AsyncRunner(_RunnerBase):
             else:
                 if (delay := attempt.on_response(response)) is None:  # type: ignore[assignment]
                     return response
+            import asyncio  # only when retrying: keeps asyncio out of ``import flowroute``
+
             await asyncio.sleep(delay)
 
     async def execute(self, call: Call[T]) -> T:

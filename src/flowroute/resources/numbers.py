@@ -6,7 +6,8 @@ from typing import Literal
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
-from .._core.resource import M, Resource, endpoint, paginated
+from .._core.modes import M
+from .._core.resource import Resource, endpoint, paginated
 from ..phone import to_nanp
 from ..types._base import parse_empty, parse_one, parse_page
 from ..types.number import AreaCode, AvailableNumber, Exchange, Number, Tier

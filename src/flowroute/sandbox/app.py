@@ -31,8 +31,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         openapi_url="/_sandbox/openapi.json",
     )
     app.state.sandbox = state
-    app.include_router(numbers.router)
-    app.include_router(routes.router)
+    app.router.routes.extend([*numbers.router.routes, *routes.router.routes])
     app.include_router(control.router)
     app.add_middleware(SandboxMiddleware, state=state)
 

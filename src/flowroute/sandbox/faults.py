@@ -57,9 +57,16 @@ class FaultBook:
         with self._lock:
             self._by_key.pop(key, None)
 
+    def _prune(self, key: str) -> None:
+        if not self._by_key.get(key):
+            self._by_key.pop(key, None)
+
+    @property
+    def active(self) -> bool:
+        """Any fault pending for anyone (checked before decoding credentials on every request)."""
+        return bool(self._by_key)
+
     def take(self, key: str, method: str, path: str) -> Fault | None:
-        if not self._by_key:  # the common case: no faults anywhere, no locking
-            return None
         with self._lock:
             faults = self._by_key.get(key, [])
             for fault in faults:
@@ -67,5 +74,6 @@ class FaultBook:
                     fault.count -= 1
                     if fault.count <= 0:
                         faults.remove(fault)
+                        self._prune(key)
                     return fault
         return None

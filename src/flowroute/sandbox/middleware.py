@@ -36,7 +36,7 @@ class SandboxMiddleware:
             path = path.rstrip("/") or "/"
             scope = {**scope, "path": path, "raw_path": path.encode()}
         fault = None
-        if not path.startswith("/_sandbox"):
+        if self.state.faults.active and not path.startswith("/_sandbox"):
             headers = dict(scope["headers"])
             credentials = basic_credentials(headers.get(b"authorization", b"").decode("latin-1"))
             if credentials is not None:

@@ -1,8 +1,10 @@
-"""Pydantic base for every model: JSON:API flattened, unknown fields kept, type drift tolerated.
+"""Pydantic base for every model: JSON:API flattened, unknown attributes kept, type drift tolerated.
 
 Fields are looked up at the top level first and then under ``attributes``, so the same model reads
 a JSON:API resource object or a compact/flat body. The flattening is done by pydantic-core's
-alias paths (in Rust), which keeps parsing about as cheap as ``json.loads``.
+alias paths (in Rust), which keeps parsing close to the cost of ``json.loads``. Nothing the API
+sent is lost: ``.raw``, ``.attributes`` and ``to_dict()`` reach every member, including ones this
+SDK does not model yet, by decoding the kept response body on demand.
 """
 
 from __future__ import annotations
@@ -10,17 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import (
     AliasChoices,
     AliasGenerator,
     AliasPath,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     TypeAdapter,
 )
 
@@ -43,54 +43,85 @@ def relationship(name: str) -> Any:
     )
 
 
-def _money(value: Any) -> Any:
-    # Flowroute sends amounts as numbers, numeric strings or "$0.0040".
-    if isinstance(value, str):
-        return value.strip().lstrip("$") or None
-    return value
+class _Document:
+    """A response body, parsed with ``json.loads`` only if someone asks for the raw JSON."""
+
+    __slots__ = ("_parsed", "content")
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self._parsed: dict[str, Any] | None = None
+
+    def parsed(self) -> dict[str, Any]:
+        if self._parsed is None:
+            self._parsed = json.loads(self.content)
+        return self._parsed
 
 
-Money = Annotated[float | None, BeforeValidator(_money)]
+class _Origin:
+    """Where a model came from: a document and, for list items, the index in ``data``."""
+
+    __slots__ = ("document", "index")
+
+    def __init__(self, document: _Document, index: int | None) -> None:
+        self.document = document
+        self.index = index
+
+    def resource(self) -> dict[str, Any]:
+        data = self.document.parsed().get("data")
+        item = data if self.index is None else data[self.index]  # type: ignore[index]
+        return item if isinstance(item, dict) else {}
 
 
 class FlowrouteModel(BaseModel):
-    """Base model. ``to_dict()`` gives plain data; ``raw_document`` the JSON the API sent."""
+    """Base model. ``to_dict()`` gives plain data; ``raw`` the resource object as sent."""
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="ignore",
         populate_by_name=True,
         alias_generator=AliasGenerator(validation_alias=_flat_or_attribute),
     )
 
-    # The JSON:API containers as received, so attributes this SDK does not know yet stay reachable.
-    attributes: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
-    relationships: dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
+    type: str | None = None
+    # Filled in by the parsers after validation; the raw JSON is decoded only on demand, which
+    # keeps list parsing about as cheap as json.loads while nothing the API sent is lost.
+    origin: Any = Field(default=None, exclude=True, repr=False, validation_alias="\0")
 
-    _content: bytes | None = PrivateAttr(default=None)
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The JSON:API resource object exactly as the API sent it ({} if built by hand)."""
+        return self.origin.resource() if isinstance(self.origin, _Origin) else {}
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict: known fields plus any attributes this SDK does not know yet."""
-        data = self.model_dump(mode="json", exclude={"type", "links"})
-        for key, value in (self.attributes or {}).items():
-            data.setdefault(key, value)
-        return data
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """Every attribute the API sent, including ones this SDK does not model yet."""
+        attributes = self.raw.get("attributes")
+        return attributes if isinstance(attributes, dict) else {}
 
     @property
     def raw_document(self) -> dict[str, Any] | None:
-        """The whole response document this object came from (None for list items)."""
-        if self._content is None:
-            return None
-        doc: dict[str, Any] = json.loads(self._content)
-        return doc
+        """The whole response document this object came from (with ``included``, ``links``)."""
+        return self.origin.document.parsed() if isinstance(self.origin, _Origin) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict: known fields plus any attributes this SDK does not know yet."""
+        data = self.model_dump(mode="json", exclude={"type"})
+        for key, value in self.attributes.items():
+            data.setdefault(key, value)
+        return data
 
 
 class _One(BaseModel, Generic[T]):
     data: T
 
 
+class _Links(BaseModel):
+    next: str | None = None
+
+
 class _Many(BaseModel, Generic[T]):
     data: list[T]
-    links: dict[str, Any] | None = None
+    links: _Links | None = None
 
 
 @cache
@@ -98,33 +129,50 @@ def _adapter(tp: Any) -> TypeAdapter[Any]:
     return TypeAdapter(tp)
 
 
+def _attach(items: list[ModelT], content: bytes) -> None:
+    document = _Document(content)
+    for index, item in enumerate(items):
+        item.__dict__["origin"] = _Origin(document, index)
+
+
+@cache
 def parse_one(model: type[ModelT]) -> Callable[[httpx2.Response], ModelT]:
     """Parser for ``{"data": {...}}``: the model, with the raw document kept."""
 
+    adapter = _adapter(_One[model])  # type: ignore[valid-type]
+
     def parse(response: httpx2.Response) -> ModelT:
-        item: ModelT = _adapter(_One[model]).validate_json(response.content).data  # type: ignore[valid-type]
-        item._content = response.content
+        item: ModelT = adapter.validate_json(response.content).data
+        item.__dict__["origin"] = _Origin(_Document(response.content), None)
         return item
 
     return parse
 
 
+@cache
 def parse_list(model: type[ModelT]) -> Callable[[httpx2.Response], list[ModelT]]:
     """Parser for an unpaginated ``{"data": [...]}``."""
 
+    adapter = _adapter(_Many[model])  # type: ignore[valid-type]
+
     def parse(response: httpx2.Response) -> list[ModelT]:
-        items: list[ModelT] = _adapter(_Many[model]).validate_json(response.content).data  # type: ignore[valid-type]
+        items: list[ModelT] = adapter.validate_json(response.content).data
+        _attach(items, response.content)
         return items
 
     return parse
 
 
+@cache
 def parse_page(model: type[ModelT]) -> Callable[[bytes], tuple[list[ModelT], str | None]]:
     """Parser for one page: the items and ``links.next`` (absent on the last page)."""
 
+    adapter = _adapter(_Many[model])  # type: ignore[valid-type]
+
     def parse(content: bytes) -> tuple[list[ModelT], str | None]:
-        doc = _adapter(_Many[model]).validate_json(content)  # type: ignore[valid-type]
-        return doc.data, (doc.links or {}).get("next")
+        doc = adapter.validate_json(content)
+        _attach(doc.data, content)
+        return doc.data, doc.links.next if doc.links else None
 
     return parse
 

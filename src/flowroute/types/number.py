@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AliasChoices, AliasPath, Field
 
-from ._base import FlowrouteModel, Money, relationship
+from ._base import FlowrouteModel, relationship
 
 
 class Number(FlowrouteModel):
@@ -22,9 +22,9 @@ class Number(FlowrouteModel):
     status: str | None = None
     tier: str | None = None
     rate_type: str | None = None
-    monthly_cost: Money = None
-    setup_cost: Money = None
-    inbound_rate: Money = None
+    monthly_cost: float | None = None
+    setup_cost: float | None = None
+    inbound_rate: float | None = None
     primary_route_id: str | None = relationship("primary_route")
     failover_route_id: str | None = relationship("failover_route")
     cnam_preset_id: str | None = relationship("cnam_preset")
@@ -42,9 +42,9 @@ class AvailableNumber(FlowrouteModel):
     iso_country: str | None = None
     tier: str | None = None
     rate_type: str | None = None
-    monthly_cost: Money = None
-    setup_cost: Money = None
-    inbound_rate: Money = None
+    monthly_cost: float | None = None
+    setup_cost: float | None = None
+    inbound_rate: float | None = None
 
 
 class AreaCode(FlowrouteModel):

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -49,7 +50,7 @@ def error_body(status: int, detail: str | dict[str, Any], title: str | None = No
         "status": status,
         "title": title or TITLES.get(status, "Error"),
     }
-    return json.dumps({"errors": [error]}).encode()
+    return orjson.dumps({"errors": [error]})
 
 
 def error_response(status: int, detail: str | dict[str, Any], title: str | None = None) -> Response:
@@ -57,9 +58,7 @@ def error_response(status: int, detail: str | dict[str, Any], title: str | None 
 
 
 def document(doc: dict[str, Any], status: int = 200) -> Response:
-    return Response(
-        json.dumps(doc, separators=(",", ":")).encode(), status_code=status, media_type=JSON_API
-    )
+    return Response(orjson.dumps(doc), status_code=status, media_type=JSON_API)
 
 
 def no_content() -> Response:
@@ -67,7 +66,17 @@ def no_content() -> Response:
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """``http://host:port`` as the client addressed us (for absolute links), computed once."""
+    scope = request.scope
+    cached: str | None = scope.get("flowroute.base_url")
+    if cached is None:
+        host = request.headers.get("host")
+        if not host:
+            server = scope.get("server") or ("localhost", 80)
+            host = f"{server[0]}:{server[1]}"
+        root = scope.get("root_path", "")
+        cached = scope["flowroute.base_url"] = f"{scope['scheme']}://{host}{root}"
+    return cached
 
 
 async def read_body(request: Request) -> dict[str, Any]:

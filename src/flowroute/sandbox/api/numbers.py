@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
+from operator import itemgetter
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,9 +29,10 @@ from ._http import (
     read_body,
 )
 from ._lookup import check_number_id, owned
+from ._routing import WireRouter
 from .routes import route_resource
 
-router = APIRouter()
+router = WireRouter()
 
 ORDER_FIELDS = {
     "monthly_cost": lambda p: p.monthly_cost,
@@ -66,32 +68,38 @@ def prefix(value: str | None) -> str | None:
 # --- rendering -------------------------------------------------------------------------------
 
 
-def number_attributes(row: Row[Any]) -> dict[str, Any]:
-    return {
-        "alias": row.alias,
-        "cnam_lookups_enabled": row.cnam_lookups_enabled,
-        "inbound_rate": row.inbound_rate,
-        "iso_country": row.iso_country,
-        "messaging_enabled": row.messaging_enabled,
-        "monthly_cost": row.monthly_cost,
-        "note": None,
-        "number_type": row.number_type,
-        "rate_center": row.rate_center,
-        "rate_type": "toll-free" if row.number_type == "toll-free" else "local",
-        "setup_cost": row.setup_cost,
-        "state": row.state,
-        "status": "PURCHASED",
-        "tier": row.tier,
-        "value": row.value,
-    }
+_STORED_ATTRIBUTES = (
+    "alias",
+    "cnam_lookups_enabled",
+    "inbound_rate",
+    "iso_country",
+    "messaging_enabled",
+    "monthly_cost",
+    "number_type",
+    "rate_center",
+    "setup_cost",
+    "state",
+    "tier",
+    "value",
+)
 
 
-def number_resource(row: Row[Any], base: str) -> dict[str, Any]:
+_ATTRIBUTE_COLUMNS = tuple(numbers.c[name] for name in _STORED_ATTRIBUTES)
+_pick_attributes = itemgetter(*_STORED_ATTRIBUTES)
+
+
+def number_resource(stored: tuple[Any, ...], base: str) -> dict[str, Any]:
+    """A number resource from its stored attribute values, in ``_STORED_ATTRIBUTES`` order."""
+    attributes = dict(zip(_STORED_ATTRIBUTES, stored, strict=True))
+    attributes["note"] = None
+    attributes["rate_type"] = "toll-free" if attributes["number_type"] == "toll-free" else "local"
+    attributes["status"] = "PURCHASED"
+    value = attributes["value"]
     return {
         "type": "number",
-        "id": row.value,
-        "attributes": number_attributes(row),
-        "links": {"self": f"{base}/v2/numbers/{row.value}"},
+        "id": value,
+        "attributes": attributes,
+        "links": {"self": f"{base}/v2/numbers/{value}"},
     }
 
 
@@ -101,7 +109,7 @@ def _relation(kind: str, ident: int | None) -> dict[str, Any]:
 
 def number_document(conn: Connection, row: Row[Any], base: str) -> dict[str, Any]:
     """Number detail: relationships plus the referenced routes under ``included``."""
-    resource = number_resource(row, base)
+    resource = number_resource(_pick_attributes(row._mapping), base)
     resource["relationships"] = {
         "cnam_preset": _relation("cnam", None),
         "e911_address": _relation("e911", None),
@@ -310,42 +318,47 @@ async def search_available(request: Request) -> Response:
 # --- account numbers ---------------------------------------------------------------------------
 
 
+_LIST_FILTERS = {
+    "starts_with": numbers.c.value.startswith(bindparam("starts_with")),
+    "contains": numbers.c.value.contains(bindparam("contains")),
+    "ends_with": numbers.c.value.endswith(bindparam("ends_with")),
+    "alias": numbers.c.alias == bindparam("alias"),
+    "tier": numbers.c.tier == bindparam("tier"),
+}
+
+
+@cache
+def _list_statement(filters: tuple[str, ...]) -> Select[Any]:
+    """One prebuilt statement per filter combination: SQLAlchemy then skips re-compiling."""
+    query = select(*_ATTRIBUTE_COLUMNS).where(numbers.c.account_id == bindparam("account"))
+    for name in filters:
+        query = query.where(_LIST_FILTERS[name])
+    return query.order_by(numbers.c.value).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
 @router.get("/v2/numbers")
 async def list_numbers(request: Request) -> Response:
     state, account = caller(request)
     params = query_params(request)
     limit, offset = page(params, maximum=200)
-    query = select(numbers).where(numbers.c.account_id == account.id)
-    starts = prefix(_digits(params, "starts_with"))
-    contains = _digits(params, "contains")
-    ends = _digits(params, "ends_with")
     alias = params.get("alias")
-    if starts:
-        query = query.where(numbers.c.value.startswith(starts))
-    if contains:
-        query = query.where(numbers.c.value.contains(contains))
-    if ends:
-        query = query.where(numbers.c.value.endswith(ends))
-    if alias is not None:
-        if len(alias) > 64:
-            raise ApiError(400, "alias must be at most 64 characters.")
-        query = query.where(numbers.c.alias == alias)
-    if tier := params.get("tier"):
-        query = query.where(numbers.c.tier == tier)
+    if alias is not None and len(alias) > 64:
+        raise ApiError(400, "alias must be at most 64 characters.")
+    filters = {
+        "starts_with": prefix(_digits(params, "starts_with")),
+        "contains": _digits(params, "contains"),
+        "ends_with": _digits(params, "ends_with"),
+        "alias": alias,
+        "tier": params.get("tier") or None,
+    }
+    active = {name: value for name, value in filters.items() if value is not None}
     # One extra row tells whether a next page exists without a COUNT.
-    query = query.order_by(numbers.c.value).limit(limit + 1).offset(offset)
+    bound = {**active, "account": account.id, "limit": limit + 1, "offset": offset}
     with state.engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = conn.execute(_list_statement(tuple(active)), bound).all()
     base = base_url(request)
     data = [number_resource(row, base) for row in rows[:limit]]
-    echo = [
-        ("starts_with", starts),
-        ("contains", contains),
-        ("ends_with", ends),
-        ("alias", alias),
-        ("tier", params.get("tier")),
-    ]
-    links = list_links(request, [(k, v) for k, v in echo if v], limit, offset, len(rows) > limit)
+    links = list_links(request, active.items(), limit, offset, len(rows) > limit)
     return document({"data": data, "links": links})
 
 

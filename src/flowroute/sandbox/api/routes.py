@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from fastapi import APIRouter
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
@@ -25,8 +24,9 @@ from ._http import (
     read_body,
 )
 from ._lookup import check_number_id, owned
+from ._routing import WireRouter
 
-router = APIRouter()
+router = WireRouter()
 
 ROUTE_TYPES = ("host", "number", "uri")
 SIP_REG = {"alias": "sip-reg", "edge_strategy_id": None, "route_type": "sip-reg", "value": None}
@@ -300,8 +300,8 @@ def _slot_routes(slot: Slot) -> None:
     async def remove(request: Request, number_id: str) -> Response:
         return await _set_slot(request, number_id, slot, assign=False)
 
-    router.add_api_route(path, assign, methods=["PATCH"], name=f"assign_{slot}")
-    router.add_api_route(path, remove, methods=["DELETE"], name=f"remove_{slot}")
+    router.add(path, "PATCH", assign)
+    router.add(path, "DELETE", remove)
 
 
 _slot_routes("primary_route")
