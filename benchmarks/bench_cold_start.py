@@ -16,7 +16,8 @@ import resource, time
 t0 = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - t0
-print(__import__("json").dumps({{"seconds": elapsed, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(__import__("json").dumps({{"seconds": elapsed, "rss_mib": rss_mib}}))
 """
 BASELINE = "import httpx2"
 SDK = "import flowroute\nflowroute.Flowroute(access_key='k', secret_key='s')"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import statistics
-import statistics
 import time
 
 from flowroute.sandbox import SandboxControl

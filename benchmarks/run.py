@@ -43,7 +43,8 @@ def row(
 
 def main() -> None:
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.platform()}"
     )
     with _servers.sandbox() as base:
         for name, (raw, sdk) in bench_client_cpu.run(base).items():
