@@ -11,12 +11,14 @@ from pathlib import Path
 
 import flowroute
 
+# VmHWM, not getrusage: Linux carries the parent's peak RSS across fork+exec into ru_maxrss.
 PROBE = """
-import resource, time
+import time
 t0 = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - t0
-rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+rss_mib = int(status.split()[0]) / 1024
 print(__import__("json").dumps({{"seconds": elapsed, "rss_mib": rss_mib}}))
 """
 BASELINE = "import httpx2"

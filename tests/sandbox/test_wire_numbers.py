@@ -194,3 +194,15 @@ def test_invalid_json_body_is_400(raw: httpx2.Client, flowroute_sandbox: Sandbox
         raw.patch(f"/v2/numbers/{number}", json={"type": "route"}), 400, "type must be 'number'"
     )
     assert_error(raw.patch(f"/v2/numbers/{number}", json={"alias": "x" * 65}), 422, "at most 64")
+
+
+def test_numbers_details_wire(raw: httpx2.Client, flowroute_sandbox: SandboxServer) -> None:
+    first, second = flowroute_sandbox.seed_numbers(2)
+    response = raw.post("/v2/numbers/details", json={"numbers": [f"+{first}", second]})
+    assert response.status_code == 200
+    doc = response.json()
+    assert [item["id"] for item in doc["data"]] == [first, second]
+    assert doc["data"][0]["relationships"]["primary_route"]["data"]["id"] == "0"
+    assert [item["id"] for item in doc["included"]] == ["0"]
+    assert_error(raw.post("/v2/numbers/details", json={"numbers": []}), 400, "1 to 200 numbers")
+    assert_error(raw.post("/v2/numbers/details", json={"numbers": ["+1206"]}), 400, "not a valid")

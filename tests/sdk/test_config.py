@@ -70,6 +70,7 @@ def test_secrets_never_shown(
         with pytest.raises(AuthenticationError) as info:
             list(other.routes.list())
     assert "Authentication failed." in str(info.value)
+    assert "'authorization': '<redacted>'" in caplog.text  # headers are logged, redacted
     assert SECRET not in caplog.text and "wrong-secret" not in caplog.text
     assert "Basic " not in caplog.text and "wrong-secret" not in str(info.value)
 

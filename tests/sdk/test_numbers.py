@@ -122,3 +122,17 @@ def test_bad_arguments_rejected_before_request(fr: Driver) -> None:
         fr.numbers.search(starts_with="20six")
     with pytest.raises(InvalidRequestError, match="limit must be at least 1"):
         fr.numbers.list(limit=0)
+
+
+def test_retrieve_many(fr: Driver, flowroute_sandbox: object) -> None:
+    owned = flowroute_sandbox.seed_numbers(3)  # type: ignore[attr-defined]
+    route = fr.routes.create(alias="many", route_type="host", value="many.example.com")
+    fr.routes.set_primary(owned[0], route=route.id)
+    details = fr.numbers.retrieve_many([owned[0], f"+{owned[1]}", int(owned[2])])
+    assert [n.id for n in details] == owned
+    assert details[0].primary_route_id == route.id and details[1].primary_route_id == "0"
+    assert {r["id"] for r in details[0].raw_document["included"]} == {route.id, "0"}
+    with pytest.raises(NotFoundError):
+        fr.numbers.retrieve_many(["12065550100"])
+    with pytest.raises(InvalidRequestError, match="1 to 200 numbers"):
+        fr.numbers.retrieve_many([])

@@ -84,7 +84,14 @@ class _Attempt:
 
     def on_response(self, response: httpx2.Response) -> float | None:
         """None: the response is final and successful. A float: retry after that many seconds."""
-        logger.debug("%s %s -> %d", self.request.method, self.request.url, response.status_code)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d; request headers %s",
+                self.request.method,
+                self.request.url,
+                response.status_code,
+                redact_headers(self.request.headers),
+            )
         if response.is_success:
             return None
         error = status_error(response)

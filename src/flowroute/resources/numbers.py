@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterable
 from typing import Literal
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
 from .._core.resource import Resource, endpoint, paginated
-from ..phone import to_nanp
-from ..types._base import parse_empty, parse_one, parse_page
+from ..phone import to_e164, to_nanp
+from ..types._base import parse_empty, parse_list, parse_one, parse_page
 from ..types.number import AreaCode, AvailableNumber, Exchange, Number, Tier
 from ._params import digits, non_negative
 
 NumberType = Literal["longcode", "toll-free"]
 MAX_ALIAS = 64
+MAX_DETAILS = 200
 
 
 def _alias(value: str | None) -> str | None:
@@ -124,6 +127,16 @@ class Numbers(Resource[M]):
     def retrieve(self, number: str | int) -> Call[Number]:
         """Details of a number you own, with its routes, CNAM and E911 relationships."""
         return Call("GET", f"/v2/numbers/{to_nanp(number)}", parse_one(Number))
+
+    @endpoint
+    def retrieve_many(self, numbers: Iterable[str | int]) -> Call[builtins.list[Number]]:
+        """Details of up to 200 of your numbers in one request."""
+        wanted = [to_e164(n) for n in numbers]
+        if not 1 <= len(wanted) <= MAX_DETAILS:
+            raise InvalidRequestError(
+                f"retrieve_many takes 1 to {MAX_DETAILS} numbers, got {len(wanted)}"
+            )
+        return Call("POST", "/v2/numbers/details", parse_list(Number), json={"numbers": wanted})
 
     @endpoint
     def purchase(

@@ -107,8 +107,10 @@ def _relation(kind: str, ident: int | None) -> dict[str, Any]:
     return {"data": None if ident is None else {"type": kind, "id": str(ident)}}
 
 
-def number_document(conn: Connection, row: Row[Any], base: str) -> dict[str, Any]:
-    """Number detail: relationships plus the referenced routes under ``included``."""
+def number_detail(
+    conn: Connection, row: Row[Any], base: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A number with its relationships, and the routes it references (for ``included``)."""
     resource = number_resource(_pick_attributes(row._mapping), base)
     resource["relationships"] = {
         "cnam_preset": _relation("cnam", None),
@@ -123,6 +125,11 @@ def number_document(conn: Connection, row: Row[Any], base: str) -> dict[str, Any
     ]
     if 0 in route_ids:
         included.insert(0, route_resource(None, base))
+    return resource, included
+
+
+def number_document(conn: Connection, row: Row[Any], base: str) -> dict[str, Any]:
+    resource, included = number_detail(conn, row, base)
     return {"data": resource, "included": included, "links": {"self": resource["links"]["self"]}}
 
 
@@ -370,6 +377,32 @@ async def retrieve_number(request: Request, number_id: str) -> Response:
         return document(
             number_document(conn, owned(conn, account.id, number_id), base_url(request))
         )
+
+
+MAX_DETAILS = 200
+
+
+@router.post("/v2/numbers/details")
+async def numbers_details(request: Request) -> Response:
+    """Details of several of the caller's numbers at once (spec N7)."""
+    state, account = caller(request)
+    wanted = (await read_body(request)).get("numbers")
+    if isinstance(wanted, str):  # form-encoded single value
+        wanted = [wanted]
+    if not isinstance(wanted, list) or not wanted or len(wanted) > MAX_DETAILS:
+        raise ApiError(
+            400, f'Send {{"numbers": ["+12065550100", ...]}} with 1 to {MAX_DETAILS} numbers.'
+        )
+    base = base_url(request)
+    data: list[dict[str, Any]] = []
+    included: dict[tuple[str, str], dict[str, Any]] = {}
+    with state.engine.connect() as conn:
+        for raw in wanted:
+            value = check_number_id(str(raw).lstrip("+"))
+            resource, routes_used = number_detail(conn, owned(conn, account.id, value), base)
+            data.append(resource)
+            included.update({(r["type"], r["id"]): r for r in routes_used})
+    return document({"data": data, "included": list(included.values())})
 
 
 def purchase_options(params: dict[str, str], body: dict[str, Any]) -> dict[str, bool]:
