@@ -44,14 +44,26 @@ def test_demo_runs_the_walkthrough() -> None:
     assert "Traceback" not in result.stderr
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
+def wait_until_serving(proc: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx2.get(url)
+            return
+        except httpx2.TransportError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(proc.stderr.read().decode() if proc.stderr else "") from None
+            time.sleep(0.05)
+
+
 def _serve(args: list[str | Path]) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*args, "--port", str(port), "--strict-auth", "k:s"],
         stdout=subprocess.PIPE,
@@ -59,17 +71,8 @@ def _serve(args: list[str | Path]) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}/v2/routes"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = httpx2.get(url, auth=("k", "s"))
-                break
-            except httpx2.ConnectError:
-                assert time.monotonic() < deadline, (
-                    proc.stderr.read().decode() if proc.stderr else ""
-                )
-                time.sleep(0.05)
-        assert response.status_code == 200
+        wait_until_serving(proc, url)
+        assert httpx2.get(url, auth=("k", "s")).status_code == 200
         assert httpx2.get(url, auth=("other", "s")).status_code == 401
     finally:
         proc.terminate()

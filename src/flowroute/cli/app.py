@@ -31,11 +31,15 @@ def sandbox(
     clock_speed: Annotated[
         float, typer.Option(help="Virtual seconds per real second (0 freezes the clock).")
     ] = 1.0,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes; above 1 needs a PostgreSQL --db.")
+    ] = 1,
 ) -> None:
     """Run a local Flowroute sandbox."""
     from rich.console import Console
 
     from ..sandbox.server import serve
+    from ..sandbox.store.db import describe_database
 
     try:
         strict = parse_credentials(strict_auth) if strict_auth else None
@@ -50,9 +54,12 @@ def sandbox(
     )
     console.print(f"  SDK:         Flowroute(base_url={url!r}, access_key=..., secret_key=...)")
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
-    console.print(f"  storage:     {db or 'in memory'}\n")
+    console.print(f"  storage:     {describe_database(db)}\n")
     settings = SandboxSettings(db=db, strict_auth=strict, seed=seed, clock_speed=clock_speed)
-    serve(settings, host=host, port=port)
+    try:
+        serve(settings, host=host, port=port, workers=workers)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--workers") from None
 
 
 @app.command()

@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict-auth", action="append", default=[], metavar="KEY:SECRET")
     parser.add_argument("--seed", type=int, default=0, help="inventory seed")
     parser.add_argument("--clock-speed", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=1, help="needs a PostgreSQL --db")
     return parser
 
 
@@ -29,7 +30,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = SandboxSettings(
         db=args.db, strict_auth=strict, seed=args.seed, clock_speed=args.clock_speed
     )
-    serve(settings, host=args.host, port=args.port)
+    try:
+        serve(settings, host=args.host, port=args.port, workers=args.workers)
+    except ValueError as exc:
+        build_parser().error(str(exc))
 
 
 if __name__ == "__main__":

@@ -58,3 +58,8 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         return error_response(500, f"The sandbox failed unexpectedly ({type(exc).__name__}).")
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for worker processes: ``uvicorn --factory`` with settings from the env."""
+    return create_app(SandboxSettings.from_environment())

@@ -17,6 +17,7 @@ from .app import create_app
 from .middleware import SuppressInjectedDrops
 from .remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
 from .settings import SandboxSettings
+from .store.db import make_engine
 
 logging.getLogger("uvicorn.error").addFilter(SuppressInjectedDrops())
 
@@ -96,8 +97,29 @@ def running(settings: SandboxSettings | None = None, **options: Any) -> Iterator
         server.stop()
 
 
-def serve(settings: SandboxSettings, *, host: str, port: int, log_level: str = "info") -> None:
-    """Serve in the foreground until interrupted (``flowroute sandbox``)."""
+def serve(
+    settings: SandboxSettings, *, host: str, port: int, workers: int = 1, log_level: str = "info"
+) -> None:
+    """Serve in the foreground until interrupted (``flowroute sandbox``).
+
+    Several workers need a database they can share (PostgreSQL): the tables are created here,
+    once, before the workers start, and each worker builds its app from the environment.
+    """
+    if workers > 1:
+        if not settings.shared_database:
+            raise ValueError("--workers above 1 needs --db postgresql://... so workers share state")
+        make_engine(settings.db).dispose()
+        settings.to_environment()
+        uvicorn.run(
+            "flowroute.sandbox.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            access_log=False,
+        )
+        return
     config = _config(settings, log_level)
     config.host, config.port = host, port
     uvicorn.Server(config).run()

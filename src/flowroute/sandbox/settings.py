@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+SETTINGS_VARIABLE = "FLOWROUTE_SANDBOX_SETTINGS"
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,19 @@ class SandboxSettings:
     strict_auth: Mapping[str, str] | None = field(default=None, repr=False)
     seed: int = 0
     clock_speed: float = 1.0
+
+    @property
+    def shared_database(self) -> bool:
+        """True for a server database that several worker processes can share."""
+        return bool(self.db) and "://" in str(self.db) and not str(self.db).startswith("sqlite")
+
+    def to_environment(self) -> None:
+        """Hand these settings to worker processes (``uvicorn --workers`` imports the app)."""
+        os.environ[SETTINGS_VARIABLE] = json.dumps(asdict(self))
+
+    @classmethod
+    def from_environment(cls) -> SandboxSettings:
+        return cls(**json.loads(os.environ.get(SETTINGS_VARIABLE, "{}")))
 
 
 def parse_credentials(pairs: list[str]) -> dict[str, str]:

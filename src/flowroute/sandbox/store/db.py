@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
 
 from .schema import metadata
@@ -17,6 +17,12 @@ def database_url(db: str | None) -> str:
     if "://" in db:
         return db.replace("postgresql://", "postgresql+psycopg://", 1)
     return f"sqlite:///{db}"
+
+
+def describe_database(db: str | None) -> str:
+    """For banners and logs: where state lives, with any password hidden."""
+    url = database_url(db)
+    return "in memory" if url == "sqlite://" else make_url(url).render_as_string(hide_password=True)
 
 
 def make_engine(db: str | None) -> Engine:
