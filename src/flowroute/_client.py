@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import httpx2
 
@@ -25,8 +25,51 @@ if TYPE_CHECKING:
     from .resources.routes import Routes
 
 
-class _ClientBase(Generic[M]):
+H = TypeVar("H", httpx2.Client, httpx2.AsyncClient)
+
+
+class _ClientBase(Generic[M, H]):
+    """Everything both clients share; subclasses only say how to build their runner."""
+
     _runner: SyncRunner | AsyncRunner
+
+    def __init__(
+        self,
+        *,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        http_client: H | None = None,
+    ) -> None:
+        config = resolve_config(
+            access_key=access_key,
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            initial_retry_delay=initial_retry_delay,
+            max_retry_delay=max_retry_delay,
+        )
+        self._runner = self._make_runner(config, http_client)
+
+    def _make_runner(self, config: ClientConfig, http_client: H | None) -> SyncRunner | AsyncRunner:
+        raise NotImplementedError
+
+    def with_options(
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
+    ) -> Self:
+        """A copy with other retry/timeout settings that shares this client's connections."""
+        clone = object.__new__(type(self))
+        config = self.config.with_overrides(timeout=timeout, max_retries=max_retries)
+        clone._runner = type(self._runner)(config, self._runner.pool)  # type: ignore[arg-type]
+        return clone
 
     @property
     def config(self) -> ClientConfig:
@@ -60,49 +103,18 @@ class _ClientBase(Generic[M]):
         return Routes(self._runner)
 
 
-class Flowroute(_ClientBase[Sync]):
+class Flowroute(_ClientBase[Sync, httpx2.Client]):
     """Synchronous client.
 
     Credentials come from the arguments, else ``FLOWROUTE_ACCESS_KEY``/``FLOWROUTE_SECRET_KEY``,
     else ``FR_ACCESS_KEY``/``FR_SECRET_KEY``; ``FLOWROUTE_BASE_URL`` points it at a sandbox.
+    Pass ``http_client=httpx2.Client(...)`` for proxies, certificates or event hooks.
     """
 
     _runner: SyncRunner
 
-    def __init__(
-        self,
-        *,
-        access_key: str | None = None,
-        secret_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
-        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
-        http_client: httpx2.Client | None = None,
-    ) -> None:
-        config = resolve_config(
-            access_key=access_key,
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            initial_retry_delay=initial_retry_delay,
-            max_retry_delay=max_retry_delay,
-        )
-        self._runner = SyncRunner(config, SyncPool(http_client))
-
-    def with_options(
-        self,
-        *,
-        max_retries: int | None = None,
-        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
-    ) -> Self:
-        """A copy with other retry/timeout settings that shares this client's connections."""
-        clone = object.__new__(type(self))
-        config = self.config.with_overrides(timeout=timeout, max_retries=max_retries)
-        clone._runner = SyncRunner(config, self._runner.pool)
-        return clone
+    def _make_runner(self, config: ClientConfig, http_client: httpx2.Client | None) -> SyncRunner:
+        return SyncRunner(config, SyncPool(http_client))
 
     def close(self) -> None:
         """Close the connection pool (unless you passed your own ``http_client``)."""
@@ -120,45 +132,15 @@ class Flowroute(_ClientBase[Sync]):
         self.close()
 
 
-class AsyncFlowroute(_ClientBase[Async]):
+class AsyncFlowroute(_ClientBase[Async, httpx2.AsyncClient]):
     """Asynchronous client with the same surface as ``Flowroute``; every call is awaited."""
 
     _runner: AsyncRunner
 
-    def __init__(
-        self,
-        *,
-        access_key: str | None = None,
-        secret_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
-        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
-        http_client: httpx2.AsyncClient | None = None,
-    ) -> None:
-        config = resolve_config(
-            access_key=access_key,
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            initial_retry_delay=initial_retry_delay,
-            max_retry_delay=max_retry_delay,
-        )
-        self._runner = AsyncRunner(config, AsyncPool(http_client))
-
-    def with_options(
-        self,
-        *,
-        max_retries: int | None = None,
-        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
-    ) -> Self:
-        """A copy with other retry/timeout settings that shares this client's connections."""
-        clone = object.__new__(type(self))
-        config = self.config.with_overrides(timeout=timeout, max_retries=max_retries)
-        clone._runner = AsyncRunner(config, self._runner.pool)
-        return clone
+    def _make_runner(
+        self, config: ClientConfig, http_client: httpx2.AsyncClient | None
+    ) -> AsyncRunner:
+        return AsyncRunner(config, AsyncPool(http_client))
 
     async def close(self) -> None:
         """Close the connection pool (unless you passed your own ``http_client``)."""

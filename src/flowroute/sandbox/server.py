@@ -76,15 +76,16 @@ class SandboxServer(SandboxControl):
         """Control handle for another account on this sandbox."""
         return SandboxControl(self.base_url, access_key=access_key, secret_key=secret_key)
 
+    def _options(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {"access_key": self.access_key, "secret_key": self._secret_key, **options}
+
     def client(self, **options: Any) -> Flowroute:
-        options.setdefault("access_key", self.access_key)
-        options.setdefault("secret_key", self._secret_key)
-        return Flowroute(base_url=self.base_url, **options)
+        """A ``Flowroute`` on this sandbox (default account unless keys are given)."""
+        return Flowroute(base_url=self.base_url, **self._options(options))
 
     def async_client(self, **options: Any) -> AsyncFlowroute:
-        options.setdefault("access_key", self.access_key)
-        options.setdefault("secret_key", self._secret_key)
-        return AsyncFlowroute(base_url=self.base_url, **options)
+        """An ``AsyncFlowroute`` on this sandbox (default account unless keys are given)."""
+        return AsyncFlowroute(base_url=self.base_url, **self._options(options))
 
 
 @contextmanager
