@@ -118,3 +118,15 @@ def test_fault_only_hits_its_own_account(
     flowroute_sandbox.faults.add("GET", "/v2/routes", status=500)
     assert list(other.routes.list())  # type: ignore[attr-defined]
     assert len(flowroute_sandbox.faults.list()) == 1
+
+
+def test_each_account_has_its_own_inventory(
+    flowroute_sandbox: SandboxServer, other_account: tuple[object, object]
+) -> None:
+    _, other = other_account
+    with flowroute_sandbox.client() as mine:
+        first = next(iter(mine.numbers.search(limit=1))).id
+        mine.numbers.purchase(first)
+        assert first not in {n.id for n in mine.numbers.search(limit=5)}
+    assert first in {n.id for n in other.numbers.search(limit=5)}  # type: ignore[attr-defined]
+    assert other.numbers.purchase(first).id == first  # type: ignore[attr-defined]

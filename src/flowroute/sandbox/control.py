@@ -122,7 +122,7 @@ async def seed(request: Request) -> Response:
     if count > 2000:
         raise ApiError(400, "numbers must be at most 2000 per call.")
     with state.engine.begin() as conn:
-        pool = available(state.settings.seed, conn)
+        pool = available(state.settings.seed, conn, account.id)
         if count > len(pool):
             raise ApiError(409, f"Only {len(pool)} numbers are left in the inventory.")
         for item in pool[:count]:

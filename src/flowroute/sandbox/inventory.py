@@ -1,8 +1,8 @@
 """Flowroute's purchasable inventory, generated deterministically from a seed.
 
 Real NANP area codes with their states and (Flowroute-style, lower-case abbreviated) rate
-centres; the same seed always yields the same numbers. Numbers owned by any account are taken
-out of the available set at query time.
+centres; the same seed always yields the same numbers. Each account searches its own copy:
+what it owns is taken out at query time, and other accounts never change what it sees.
 """
 
 from __future__ import annotations

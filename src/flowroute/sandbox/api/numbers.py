@@ -136,8 +136,9 @@ def number_document(conn: Connection, row: Row[Any], base: str) -> dict[str, Any
 # --- inventory ---------------------------------------------------------------------------------
 
 
-def available(seed: int, conn: Connection) -> list[Purchasable]:
-    taken = set(conn.scalars(select(numbers.c.value)))
+def available(seed: int, conn: Connection, account_id: int) -> list[Purchasable]:
+    """The account's own copy of the inventory, minus what it already owns."""
+    taken = set(conn.scalars(select(numbers.c.value).where(numbers.c.account_id == account_id)))
     return [p for p in inventory(seed) if p.value not in taken]
 
 
@@ -171,11 +172,11 @@ def _grouped_page(
 
 @router.get("/v2/numbers/available/areacodes")
 async def list_area_codes(request: Request) -> Response:
-    state, _ = caller(request)
+    state, account = caller(request)
     params = query_params(request)
     cost = _max_cost(params)
     with state.engine.connect() as conn:
-        pool = available(state.settings.seed, conn)
+        pool = available(state.settings.seed, conn, account.id)
     base = base_url(request)
     keys = (p.npa for p in pool if cost is None or p.setup_cost <= cost)
     echo = [("max_setup_cost", params["max_setup_cost"])] if cost is not None else []
@@ -191,14 +192,14 @@ async def list_area_codes(request: Request) -> Response:
 
 @router.get("/v2/numbers/available/exchanges")
 async def list_exchanges(request: Request) -> Response:
-    state, _ = caller(request)
+    state, account = caller(request)
     params = query_params(request)
     cost = _max_cost(params)
     areacode = _digits(params, "areacode")
     if areacode is not None and len(areacode) != 3:
         raise ApiError(400, f"areacode must be 3 digits, got {areacode!r}.")
     with state.engine.connect() as conn:
-        pool = available(state.settings.seed, conn)
+        pool = available(state.settings.seed, conn, account.id)
     base = base_url(request)
     keys = (
         p.exchange
@@ -220,9 +221,9 @@ async def list_exchanges(request: Request) -> Response:
 
 @router.get("/v2/numbers/available/tiers")
 async def list_tiers(request: Request) -> Response:
-    state, _ = caller(request)
+    state, account = caller(request)
     with state.engine.connect() as conn:
-        pool = available(state.settings.seed, conn)
+        pool = available(state.settings.seed, conn, account.id)
     base = base_url(request)
     return _grouped_page(
         request,
@@ -309,12 +310,12 @@ def available_resource(p: Purchasable, base: str) -> dict[str, Any]:
 
 @router.get("/v2/numbers/available")
 async def search_available(request: Request) -> Response:
-    state, _ = caller(request)
+    state, account = caller(request)
     params = query_params(request)
     limit, offset = page(params, maximum=200)
     echo, keep = _search_filters(params)
     with state.engine.connect() as conn:
-        pool = [p for p in available(state.settings.seed, conn) if keep(p)]
+        pool = [p for p in available(state.settings.seed, conn, account.id) if keep(p)]
     pool = _order(params, pool)
     base = base_url(request)
     data = [available_resource(p, base) for p in pool[offset : offset + limit]]
@@ -451,17 +452,20 @@ async def purchase_number(request: Request, number_id: str) -> Response:
     )
     if item is None:
         raise unavailable
+    already = ApiError(400, f"Number {number_id} is already on your account.")
     try:
         with state.engine.begin() as conn:
-            owner = conn.scalar(select(numbers.c.account_id).where(numbers.c.value == number_id))
-            if owner == account.id:
-                raise ApiError(400, f"Number {number_id} is already on your account.")
-            if owner is not None:
-                raise unavailable
+            mine = conn.scalar(
+                select(numbers.c.id).where(
+                    numbers.c.account_id == account.id, numbers.c.value == number_id
+                )
+            )
+            if mine is not None:
+                raise already
             assign_number(conn, account.id, item, options)
             doc = number_document(conn, owned(conn, account.id, number_id), base_url(request))
-    except IntegrityError:  # bought by another account between our check and insert
-        raise unavailable from None
+    except IntegrityError:  # the same purchase committed concurrently (another worker)
+        raise already from None
     return document(doc, status=201)
 
 

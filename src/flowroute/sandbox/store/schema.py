@@ -30,8 +30,8 @@ numbers = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
-    # Unique across accounts: a number has one owner, as on the real network.
-    Column("value", String(16), nullable=False, unique=True),
+    # Each account has its own copy of the inventory, so accounts stay fully isolated.
+    Column("value", String(16), nullable=False),
     Column("alias", String(64)),
     Column("cnam_lookups_enabled", Boolean, nullable=False, default=True),
     Column("messaging_enabled", Boolean, nullable=False, default=False),
@@ -45,6 +45,7 @@ numbers = Table(
     Column("inbound_rate", Float, nullable=False),
     Column("primary_route_id", Integer),
     Column("failover_route_id", Integer),
+    UniqueConstraint("account_id", "value", name="uq_number_owner"),
 )
 
 routes = Table(
