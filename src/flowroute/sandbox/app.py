@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import control
-from .api import numbers, routes
+from .api import messages, numbers, routes
 from .api._http import ApiError, error_response
 from .middleware import SandboxMiddleware
 from .settings import SandboxSettings
@@ -22,7 +24,17 @@ logger = logging.getLogger("flowroute.sandbox")
 
 def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     state = SandboxState(settings or SandboxSettings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await state.dispatcher.start()
+        try:
+            yield
+        finally:
+            await state.dispatcher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Flowroute sandbox",
         description="A stateful local Flowroute API. Control endpoints live under /_sandbox/.",
         redirect_slashes=False,
@@ -31,13 +43,15 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         openapi_url="/_sandbox/openapi.json",
     )
     app.state.sandbox = state
-    app.router.routes.extend([*numbers.router.routes, *routes.router.routes])
+    app.router.routes.extend(
+        [*numbers.router.routes, *routes.router.routes, *messages.router.routes]
+    )
     app.include_router(control.router)
     app.add_middleware(SandboxMiddleware, state=state)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> Response:
-        return error_response(exc.status, exc.detail, exc.title)
+        return error_response(exc.status, exc.detail, exc.title, exc.code)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -5,20 +5,42 @@ JSON in and out, same Basic auth as the API. Documented in docs/sandbox.md.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .api._context import caller
-from .api._http import ApiError, document, integer, read_body
+from .api._http import ApiError, base_url, document, integer, read_body
+from .api._lookup import check_number_id, owned
 from .api.numbers import assign_number, available
-from .clock import iso_seconds
+from .clock import from_epoch, iso_seconds
+from .dispatcher import schedule
 from .faults import Fault
+from .messaging import (
+    callback_url,
+    inbound_webhook,
+    message_resource,
+    message_type,
+    new_message_id,
+    price,
+    record_keyword,
+    store_message,
+)
 from .state import Account, SandboxState
-from .store.schema import numbers, routes
+from .store.schema import (
+    accounts,
+    attempts,
+    callbacks,
+    deliveries,
+    messages,
+    numbers,
+    opt_outs,
+    routes,
+)
 
 router = APIRouter(prefix="/_sandbox")
 
@@ -36,8 +58,8 @@ def _clock(state: SandboxState, account: Account) -> dict[str, Any]:
 async def reset(request: Request) -> Response:
     state, account = caller(request)
     with state.engine.begin() as conn:
-        conn.execute(delete(numbers).where(numbers.c.account_id == account.id))
-        conn.execute(delete(routes).where(routes.c.account_id == account.id))
+        for table in (numbers, routes, messages, callbacks, opt_outs, deliveries, attempts):
+            conn.execute(delete(table).where(table.c.account_id == account.id))
     state.faults.clear(account.access_key)
     state.set_clock_offset(account, 0.0)
     return document({"reset": True, "access_key": account.access_key})
@@ -56,6 +78,8 @@ async def advance_clock(request: Request) -> Response:
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise ApiError(400, f'Send {{"seconds": N}} with N >= 0; got {seconds!r}.')
     state.set_clock_offset(account, state.clock_offset(account) + float(seconds))
+    # Whatever fell due (delivery receipts, webhook retries) goes out before we answer.
+    await state.dispatcher.run_due(account.id)
     return document(_clock(state, account))
 
 
@@ -128,3 +152,144 @@ async def seed(request: Request) -> Response:
         for item in pool[:count]:
             assign_number(conn, account.id, item, {})
     return document({"numbers": [p.value for p in pool[:count]]}, status=201)
+
+
+@router.post("/settings")
+async def update_settings(request: Request) -> Response:
+    """Per-account switches: ``{"webhook_format": "jsonapi" | "compact"}``."""
+    state, account = caller(request)
+    shape = (await read_body(request)).get("webhook_format")
+    if shape not in ("jsonapi", "compact"):
+        raise ApiError(400, 'webhook_format must be "jsonapi" or "compact".')
+    with state.engine.begin() as conn:
+        conn.execute(
+            update(accounts).where(accounts.c.id == account.id).values(webhook_format=shape)
+        )
+    return document({"webhook_format": shape})
+
+
+def _media(body: dict[str, Any]) -> list[dict[str, Any]]:
+    items = body.get("media") or [{"url": url} for url in body.get("media_urls") or []]
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("url") for i in items):
+        raise ApiError(
+            400, 'media must be a list of {"url", "mime_type", "file_size", "file_name"}.'
+        )
+    return [
+        {
+            "url": str(item["url"]),
+            "mime_type": item.get("mime_type") or "image/jpeg",
+            "file_size": item.get("file_size") or 0,
+            "file_name": item.get("file_name") or str(item["url"]).rsplit("/", 1)[-1],
+        }
+        for item in items
+    ]
+
+
+@router.post("/inbound")
+async def inject_inbound(request: Request) -> Response:
+    """A text arriving at one of the account's numbers: stored, STOP/START applied, and
+    delivered to the number's (else the account's) SMS or MMS callback right away."""
+    state, account = caller(request)
+    body = await read_body(request)
+    sender = _nanp(body.get("from"), "from")
+    to = _nanp(body.get("to"), "to")
+    text = body.get("body")
+    if text is not None and not isinstance(text, str):
+        raise ApiError(400, "body must be a string.")
+    media = _media(body)
+    is_mms = bool(media) or bool(body.get("is_mms"))
+    if not is_mms and not text:
+        raise ApiError(400, "An inbound SMS needs a body (or send media for an MMS).")
+    base = base_url(request)
+    # Read before the transaction: with in-memory SQLite every connection is the same one.
+    now, shape = state.now(account), state.webhook_format(account)
+    with state.engine.begin() as conn:
+        owned(conn, account.id, to, detail=f"to {to} is not a number on your account.")
+        encoding, segments, amount = price(text, is_mms)
+        row = store_message(
+            conn,
+            {
+                "id": new_message_id(),
+                "account_id": account.id,
+                "direction": "inbound",
+                "from_number": sender,
+                "to_number": to,
+                "body": text,
+                "is_mms": is_mms,
+                "media": media,
+                "message_encoding": encoding,
+                "segments": segments,
+                "amount_nanodollars": amount,
+                "message_type": message_type(conn, account.id, to),
+                "created_at": now,
+                "dlr_callback": None,
+                "outcome": "delivered",
+            },
+        )
+        record_keyword(conn, account.id, to, sender, text)
+        kind = "mms_callback" if is_mms else "sms_callback"
+        url = callback_url(conn, account.id, to, kind)
+        if url:
+            schedule(
+                conn,
+                account_id=account.id,
+                kind="inbound_mms" if is_mms else "inbound_sms",
+                message_id=row.id,
+                url=url,
+                body=inbound_webhook(row, url, shape, base),
+                due_at=row.created_at,
+            )
+    await state.dispatcher.run_due(account.id)
+    resource = message_resource(row, base, "v2.1", state.now(account))
+    return document({"data": resource, "callback_url": url}, status=201)
+
+
+def _nanp(value: Any, name: str) -> str:
+    text = str(value or "").strip().lstrip("+")
+    if not text:
+        raise ApiError(400, f"{name} is required: an 11-digit number such as 12065550100.")
+    return check_number_id(text)
+
+
+@router.get("/outbox")
+async def outbox(request: Request) -> Response:
+    """Messages the account sent, oldest first (for assertions)."""
+    state, account = caller(request)
+    base = base_url(request)
+    now = state.now(account)
+    with state.engine.connect() as conn:
+        rows = conn.execute(
+            select(messages)
+            .where(messages.c.account_id == account.id, messages.c.direction == "outbound")
+            .order_by(messages.c.created_at, messages.c.id)
+        ).all()
+    return document({"data": [message_resource(row, base, "v2.1", now) for row in rows]})
+
+
+@router.get("/webhooks")
+async def webhook_attempts(request: Request) -> Response:
+    """Every webhook attempt for the account: url, body, status, outcome, time."""
+    state, account = caller(request)
+    with state.engine.connect() as conn:
+        rows = conn.execute(
+            select(attempts).where(attempts.c.account_id == account.id).order_by(attempts.c.id)
+        ).all()
+    return document(
+        {
+            "data": [
+                {
+                    "id": row.id,
+                    "delivery_id": row.delivery_id,
+                    "kind": row.kind,
+                    "message_id": row.message_id,
+                    "url": row.url,
+                    "body": json.loads(row.body),
+                    "at": iso_seconds(from_epoch(row.at)),
+                    "status_code": row.status_code,
+                    "outcome": row.outcome,
+                    "error": row.error,
+                }
+                for row in rows
+            ]
+        }
+    )

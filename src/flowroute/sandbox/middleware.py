@@ -35,6 +35,8 @@ class SandboxMiddleware:
             # Clients send /v2.1/messages/?... and /v2/routes/{id}/ (spec section 12).
             path = path.rstrip("/") or "/"
             scope = {**scope, "path": path, "raw_path": path.encode()}
+        if self.state.settings.latency and not path.startswith("/_sandbox"):
+            await asyncio.sleep(self.state.settings.latency)
         fault = None
         if self.state.faults.active and not path.startswith("/_sandbox"):
             headers = dict(scope["headers"])

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def flowroute_sandbox_server() -> Iterator[SandboxServer]:
-    from .server import running  # imported lazily: the plugin loads wherever the SDK is installed
+    # Imported lazily: the plugin loads wherever the SDK is installed.
+    from .server import running
+    from .settings import SandboxSettings
 
-    with running() as server:
+    # A frozen clock: time moves only when a test advances it, so receipts are deterministic.
+    with running(SandboxSettings(clock_speed=0)) as server:
         yield server
 
 

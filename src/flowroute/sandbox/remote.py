@@ -46,6 +46,34 @@ class SandboxControl:
         """Delete this account's numbers, routes and faults and rewind its clock."""
         self.call("POST", "/reset")
 
+    def inject_inbound(
+        self,
+        *,
+        from_: str,
+        to: str,
+        body: str | None = None,
+        media: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """A text from ``from_`` arriving at your number ``to``; delivered to your callback now.
+        ``media`` items are ``{"url", "mime_type", "file_size", "file_name"}`` (MMS)."""
+        payload: dict[str, Any] = {"from": from_, "to": to, "body": body, "media": media or []}
+        result: dict[str, Any] = self.call("POST", "/inbound", payload)
+        return result
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Messages this account sent (message resources, oldest first)."""
+        sent: list[dict[str, Any]] = self.call("GET", "/outbox")["data"]
+        return sent
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook attempt: url, body, status_code, outcome, error, at."""
+        attempts: list[dict[str, Any]] = self.call("GET", "/webhooks")["data"]
+        return attempts
+
+    def set_webhook_format(self, shape: Literal["jsonapi", "compact"]) -> None:
+        """Shape of the webhooks this account receives (Flowroute uses both)."""
+        self.call("POST", "/settings", {"webhook_format": shape})
+
     def seed_numbers(self, count: int) -> list[str]:
         """Put ``count`` numbers from inventory on the account at once."""
         numbers: list[str] = self.call("POST", "/seed", {"numbers": count})["numbers"]

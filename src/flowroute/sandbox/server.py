@@ -24,7 +24,7 @@ logging.getLogger("uvicorn.error").addFilter(SuppressInjectedDrops())
 
 def _config(settings: SandboxSettings, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(settings), log_level=log_level, access_log=False, lifespan="off"
+        create_app(settings), log_level=log_level, access_log=False, lifespan="on"
     )
 
 

@@ -15,12 +15,19 @@ class SandboxSettings:
     """``db``: None for in-memory SQLite, a file path, or a PostgreSQL URL.
     ``strict_auth``: access key -> secret key; when set, only those keys work.
     ``seed``: picks the purchasable inventory (same seed, same numbers).
-    ``clock_speed``: virtual seconds per real second (0 freezes time until advanced)."""
+    ``clock_speed``: virtual seconds per real second (0 freezes time until advanced).
+    ``allow_external_hosts``: deliver webhooks and fetch media beyond loopback addresses.
+    ``sms_per_second`` / ``mms_per_second``: per-account send limits (429 above them).
+    ``latency``: seconds added to every API request, to imitate a network round trip."""
 
     db: str | None = None
     strict_auth: Mapping[str, str] | None = field(default=None, repr=False)
     seed: int = 0
     clock_speed: float = 1.0
+    allow_external_hosts: bool = False
+    sms_per_second: float = 5.0
+    mms_per_second: float = 1.0
+    latency: float = 0.0
 
     @property
     def shared_database(self) -> bool:

@@ -14,7 +14,9 @@ from starlette.requests import Request
 
 from .api._http import ApiError
 from .clock import Clock
+from .dispatcher import Dispatcher
 from .faults import FaultBook
+from .ratelimit import SendLimiter
 from .settings import SandboxSettings
 from .store.db import make_engine
 from .store.schema import accounts
@@ -44,6 +46,8 @@ class SandboxState:
         self.engine: Engine = make_engine(settings.db)
         self.clock = Clock(settings.clock_speed)
         self.faults = FaultBook()
+        self.limiter = SendLimiter({"sms": settings.sms_per_second, "mms": settings.mms_per_second})
+        self.dispatcher = Dispatcher(self)
         self._accounts: dict[str, Account] = {}
         self._lock = threading.Lock()
 
@@ -73,9 +77,25 @@ class SandboxState:
             return account
 
     def clock_offset(self, account: Account) -> float:
+        return self.clock_offset_by_id(account.id)
+
+    def clock_offset_by_id(self, account_id: int) -> float:
         with self.engine.connect() as conn:
-            offset = conn.scalar(select(accounts.c.clock_offset).where(accounts.c.id == account.id))
+            offset = conn.scalar(select(accounts.c.clock_offset).where(accounts.c.id == account_id))
         return float(offset or 0.0)
+
+    # These helpers open their own connection: never call them inside another transaction, since
+    # in-memory SQLite shares one connection and closing the inner one rolls back the outer.
+    def now(self, account: Account) -> float:
+        """The account's virtual time, as epoch seconds."""
+        return self.clock.epoch(self.clock_offset(account))
+
+    def webhook_format(self, account: Account) -> str:
+        with self.engine.connect() as conn:
+            value = conn.scalar(
+                select(accounts.c.webhook_format).where(accounts.c.id == account.id)
+            )
+        return str(value or "jsonapi")
 
     def set_clock_offset(self, account: Account, offset: float) -> None:
         with self.engine.begin() as conn:

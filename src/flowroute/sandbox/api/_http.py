@@ -19,11 +19,18 @@ JSON_API = "application/vnd.api+json"
 class ApiError(Exception):
     """Raised by handlers; rendered as Flowroute's ``{"errors": [...]}`` body."""
 
-    def __init__(self, status: int, detail: str | dict[str, Any], title: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str | dict[str, Any],
+        title: str | None = None,
+        code: int | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.title = title
+        self.code = code
 
 
 TITLES = {
@@ -43,18 +50,25 @@ TITLES = {
 }
 
 
-def error_body(status: int, detail: str | dict[str, Any], title: str | None = None) -> bytes:
-    error = {
+def error_body(
+    status: int, detail: str | dict[str, Any], title: str | None = None, code: int | None = None
+) -> bytes:
+    error: dict[str, Any] = {
         "detail": detail,
         "id": str(uuid.uuid4()),
         "status": status,
         "title": title or TITLES.get(status, "Error"),
     }
+    if code is not None:
+        error["code"] = code  # Flowroute's messaging error code, e.g. 1110 for an opt-out
     return orjson.dumps({"errors": [error]})
 
 
-def error_response(status: int, detail: str | dict[str, Any], title: str | None = None) -> Response:
-    return Response(error_body(status, detail, title), status_code=status, media_type=JSON_API)
+def error_response(
+    status: int, detail: str | dict[str, Any], title: str | None = None, code: int | None = None
+) -> Response:
+    body = error_body(status, detail, title, code)
+    return Response(body, status_code=status, media_type=JSON_API)
 
 
 def document(doc: dict[str, Any], status: int = 200) -> Response:

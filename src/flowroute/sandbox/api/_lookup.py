@@ -23,10 +23,17 @@ def check_number_id(value: str) -> str:
     return value
 
 
-def owned(conn: Connection, account_id: int, value: str) -> Row[Any]:
+def owned(
+    conn: Connection,
+    account_id: int,
+    value: str,
+    *,
+    detail: str = "Could not find that resource on your account.",
+    status: int = 404,
+) -> Row[Any]:
     row = conn.execute(
         select(numbers).where(numbers.c.account_id == account_id, numbers.c.value == value)
     ).first()
     if row is None:
-        raise ApiError(404, "Could not find that resource on your account.")
+        raise ApiError(status, detail)
     return row

@@ -8,6 +8,7 @@ paths. The control API keeps FastAPI routes (and OpenAPI docs).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,11 +21,14 @@ class WireRouter:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, path: str, method: str, handler: Handler) -> None:
-        async def endpoint(request: Request) -> Response:
-            return await handler(request, **request.path_params)
+    def add(self, path: str, method: str, handler: Handler, **fixed: Any) -> None:
+        """Route ``method path`` to ``handler(request, **path_params, **fixed)``."""
 
-        self.routes.append(Route(path, endpoint, methods=[method], name=handler.__name__))
+        async def endpoint(request: Request) -> Response:
+            return await handler(request, **request.path_params, **fixed)
+
+        name = "_".join([handler.__name__, *map(str, fixed.values())])
+        self.routes.append(Route(path, endpoint, methods=[method], name=name))
 
     def _decorator(self, path: str, method: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Float,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -23,6 +25,8 @@ accounts = Table(
     Column("access_key", String(128), nullable=False, unique=True),
     Column("secret_key", String(256), nullable=False),
     Column("clock_offset", Float, nullable=False, default=0.0),
+    # How webhooks are shaped for this account: "jsonapi" (default) or "compact".
+    Column("webhook_format", String(16), nullable=False, default="jsonapi"),
 )
 
 numbers = Table(
@@ -58,4 +62,78 @@ routes = Table(
     Column("value", String(256), nullable=False),
     Column("edge_strategy_id", Integer),
     UniqueConstraint("account_id", "alias", name="uq_route_alias"),
+)
+
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(40), primary_key=True),  # mdr2-<32 hex>
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("direction", String(8), nullable=False),
+    Column("from_number", String(16), nullable=False),
+    Column("to_number", String(16), nullable=False),
+    Column("body", Text),
+    Column("is_mms", Boolean, nullable=False),
+    Column("media", JSON, nullable=False, default=list),
+    Column("message_encoding", Integer, nullable=False),
+    Column("segments", Integer, nullable=False),
+    Column("amount_nanodollars", Integer, nullable=False),
+    Column("message_type", String(16), nullable=False),
+    Column("created_at", Float, nullable=False, index=True),  # virtual epoch seconds
+    Column("dlr_callback", String(2048)),
+    # "delivered", "failed" or "none": how the sandbox plays this message's receipts.
+    Column("outcome", String(16), nullable=False, default="delivered"),
+)
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(16), nullable=False, default=""),  # "" = account level
+    Column("kind", String(32), nullable=False),  # sms_callback, mms_callback, *_dlr_callback
+    Column("url", String(2048), nullable=False),
+    UniqueConstraint("account_id", "number", "kind", name="uq_callback"),
+)
+
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(16), nullable=False),  # the account's number
+    Column("subscriber", String(16), nullable=False),  # who texted STOP
+    UniqueConstraint("account_id", "number", "subscriber", name="uq_opt_out"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # inbound_sms, inbound_mms, dlr
+    Column("message_id", String(40)),
+    Column("url", String(2048), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("due_at", Float, nullable=False, index=True),  # virtual epoch seconds
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("state", String(16), nullable=False, default="pending"),
+    Column("claimed", Boolean, nullable=False, default=False),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("delivery_id", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("message_id", String(40)),
+    Column("url", String(2048), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("status_code", Integer),
+    Column("outcome", String(16), nullable=False),  # delivered, failed, blocked
+    Column("error", Text),
 )
