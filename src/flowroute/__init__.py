@@ -32,6 +32,7 @@ from ._core.errors import (
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
 )
+from ._core.ratelimit import RateLimit
 
 __version__ = "0.1.0"
 
@@ -68,6 +69,7 @@ __all__ = [
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
     "SyncPager",
     "UnprocessableEntityError",

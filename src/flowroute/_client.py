@@ -18,9 +18,12 @@ from ._core.config import (
     resolve_config,
 )
 from ._core.modes import Async, M, Sync
+from ._core.ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
 
 if TYPE_CHECKING:
+    from .resources.callbacks import Callbacks
+    from .resources.messages import Messages
     from .resources.numbers import Numbers
     from .resources.routes import Routes
 
@@ -43,6 +46,7 @@ class _ClientBase(Generic[M, H]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
         max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         http_client: H | None = None,
     ) -> None:
         config = resolve_config(
@@ -53,6 +57,7 @@ class _ClientBase(Generic[M, H]):
             max_retries=max_retries,
             initial_retry_delay=initial_retry_delay,
             max_retry_delay=max_retry_delay,
+            rate_limit=rate_limit,
         )
         self._runner = self._make_runner(config, http_client)
 
@@ -101,6 +106,18 @@ class _ClientBase(Generic[M, H]):
         from .resources.routes import Routes
 
         return Routes(self._runner)
+
+    @cached_property
+    def messages(self) -> Messages[M]:
+        from .resources.messages import Messages
+
+        return Messages(self._runner)
+
+    @cached_property
+    def callbacks(self) -> Callbacks[M]:
+        from .resources.callbacks import Callbacks
+
+        return Callbacks(self._runner)
 
 
 class Flowroute(_ClientBase[Sync, httpx2.Client]):

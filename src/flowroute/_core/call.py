@@ -38,6 +38,7 @@ class Call(NamedTuple, Generic[T]):
     json: Any = None
     idempotent: bool = True
     action: str | None = None
+    throttle: str | None = None  # "sms" or "mms": paced by the client-side rate limiter
 
 
 class PageCall(NamedTuple, Generic[T]):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 
 if TYPE_CHECKING:
     import httpx2
@@ -41,6 +42,7 @@ class ClientConfig(NamedTuple):
     max_retries: int
     initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY
     max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY
+    rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
 
     def __repr__(self) -> str:
         return (
@@ -97,6 +99,7 @@ def resolve_config(
     max_retries: int,
     initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
     max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+    rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
 ) -> ClientConfig:
     """Arguments first, then FLOWROUTE_* variables, then the seed demos' FR_* names."""
     key = access_key or _first_env(_KEY_VARS)
@@ -125,4 +128,13 @@ def resolve_config(
         max_retries=_check_retries(max_retries),
         initial_retry_delay=max(0.0, initial_retry_delay),
         max_retry_delay=max(0.0, max_retry_delay),
+        rate_limit=_check_rate(rate_limit),
     )
+
+
+def _check_rate(limit: RateLimit | None) -> RateLimit | None:
+    if limit is not None and (limit.sms_per_second <= 0 or limit.mms_per_second <= 0):
+        raise ConfigurationError(
+            f"rate_limit rates must be above 0, got {limit!r}; pass rate_limit=None to turn it off"
+        )
+    return limit

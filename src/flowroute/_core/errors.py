@@ -128,9 +128,12 @@ class IndeterminateResultError(APIError):
     trying again. ``cause`` is the underlying status or connection error.
     """
 
-    def __init__(self, message: str, *, request: httpx2.Request | None, cause: APIError) -> None:
+    def __init__(
+        self, message: str, *, request: httpx2.Request | None, cause: APIError, payload: Any = None
+    ) -> None:
         super().__init__(message, request=request)
         self.cause = cause
+        self.payload = payload  # what was sent (the message body, for a send)
 
 
 class APIStatusError(APIError):

@@ -21,6 +21,7 @@ from .errors import (
     IndeterminateResultError,
     status_error,
 )
+from .ratelimit import window_for
 from .retry import NOT_SENT, backoff, should_retry_status
 
 if TYPE_CHECKING:
@@ -52,13 +53,23 @@ class _Attempt:
     """Retry bookkeeping for one logical request."""
 
     def __init__(
-        self, config: ClientConfig, request: httpx2.Request, idempotent: bool, action: str | None
+        self, config: ClientConfig, request: httpx2.Request, call: Call[Any] | None = None
     ) -> None:
         self.config = config
         self.request = request
-        self.idempotent = idempotent
-        self.action = action or f"{request.method} {request.url.path}"
+        self.idempotent = call.idempotent if call else True
+        self.action = (call.action if call else None) or f"{request.method} {request.url.path}"
+        self.payload = call.json if call else None
+        self.window = (
+            window_for(config.access_key, call.throttle, config.rate_limit)
+            if call and call.throttle and config.rate_limit
+            else None
+        )
         self.number = 0
+
+    def pace(self) -> float:
+        """Seconds to wait before this attempt (client-side rate limit), 0 if none."""
+        return self.window.reserve() if self.window else 0.0
 
     def _retry(self, reason: str, response: httpx2.Response | None = None) -> float:
         self.number += 1
@@ -80,6 +91,7 @@ class _Attempt:
             "retried (Flowroute has no idempotency keys). Check the result before trying again.",
             request=self.request,
             cause=cause,
+            payload=self.payload,
         )
 
     def on_response(self, response: httpx2.Response) -> float | None:
@@ -158,11 +170,11 @@ class SyncRunner(_RunnerBase):
         super().__init__(config)
         self.pool = pool
 
-    def send(
-        self, request: httpx2.Request, *, idempotent: bool, action: str | None
-    ) -> httpx2.Response:
-        attempt = _Attempt(self.config, request, idempotent, action)
+    def send(self, request: httpx2.Request, call: Call[Any] | None = None) -> httpx2.Response:
+        attempt = _Attempt(self.config, request, call)
         while True:
+            if wait := attempt.pace():
+                time.sleep(wait)
             try:
                 response = self.pool.client.send(request)
             except httpx2.TransportError as exc:
@@ -174,11 +186,11 @@ class SyncRunner(_RunnerBase):
 
     def execute(self, call: Call[T]) -> T:
         request = self.build(call.method, call.path, call.params, call.json)
-        response = self.send(request, idempotent=call.idempotent, action=call.action)
+        response = self.send(request, call)
         return call.parse(response)
 
     def fetch(self, path: str, params: dict[str, str]) -> bytes:
-        return self.send(self.build("GET", path, params), idempotent=True, action=None).content
+        return self.send(self.build("GET", path, params)).content
 
 
 class AsyncRunner(_RunnerBase):
@@ -188,11 +200,11 @@ class AsyncRunner(_RunnerBase):
         super().__init__(config)
         self.pool = pool
 
-    async def send(
-        self, request: httpx2.Request, *, idempotent: bool, action: str | None
-    ) -> httpx2.Response:
-        attempt = _Attempt(self.config, request, idempotent, action)
+    async def send(self, request: httpx2.Request, call: Call[Any] | None = None) -> httpx2.Response:
+        attempt = _Attempt(self.config, request, call)
         while True:
+            if wait := attempt.pace():
+                await _sleep(wait)
             try:
                 response = await self.pool.client.send(request)
             except httpx2.TransportError as exc:
@@ -200,18 +212,22 @@ class AsyncRunner(_RunnerBase):
             else:
                 if (delay := attempt.on_response(response)) is None:  # type: ignore[assignment]
                     return response
-            import asyncio  # only when retrying: keeps asyncio out of ``import flowroute``
-
-            await asyncio.sleep(delay)
+            await _sleep(delay)
 
     async def execute(self, call: Call[T]) -> T:
         request = self.build(call.method, call.path, call.params, call.json)
-        response = await self.send(request, idempotent=call.idempotent, action=call.action)
+        response = await self.send(request, call)
         return call.parse(response)
 
     async def fetch(self, path: str, params: dict[str, str]) -> bytes:
-        response = await self.send(self.build("GET", path, params), idempotent=True, action=None)
+        response = await self.send(self.build("GET", path, params))
         return response.content
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # only when waiting: keeps asyncio out of ``import flowroute``
+
+    await asyncio.sleep(seconds)
 
 
 class SyncPool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import (
@@ -124,9 +123,18 @@ class _Many(BaseModel, Generic[T]):
     links: _Links | None = None
 
 
-@cache
-def _adapter(tp: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(tp)
+_adapters: dict[tuple[type[BaseModel], type[BaseModel]], TypeAdapter[Any]] = {}
+
+
+def _adapter(
+    envelope: type[_One[Any]] | type[_Many[Any]], model: type[BaseModel]
+) -> TypeAdapter[Any]:
+    """One validator per envelope and model, built on first use (a plain dict: hot path)."""
+    key = (envelope, model)
+    adapter = _adapters.get(key)
+    if adapter is None:
+        adapter = _adapters[key] = TypeAdapter(envelope[model])  # type: ignore[index]
+    return adapter
 
 
 def _attach(items: list[ModelT], content: bytes) -> None:
@@ -135,11 +143,10 @@ def _attach(items: list[ModelT], content: bytes) -> None:
         item.__dict__["origin"] = _Origin(document, index)
 
 
-@cache
 def parse_one(model: type[ModelT]) -> Callable[[httpx2.Response], ModelT]:
     """Parser for ``{"data": {...}}``: the model, with the raw document kept."""
 
-    adapter = _adapter(_One[model])  # type: ignore[valid-type]
+    adapter = _adapter(_One, model)
 
     def parse(response: httpx2.Response) -> ModelT:
         item: ModelT = adapter.validate_json(response.content).data
@@ -149,11 +156,10 @@ def parse_one(model: type[ModelT]) -> Callable[[httpx2.Response], ModelT]:
     return parse
 
 
-@cache
 def parse_list(model: type[ModelT]) -> Callable[[httpx2.Response], list[ModelT]]:
     """Parser for an unpaginated ``{"data": [...]}``."""
 
-    adapter = _adapter(_Many[model])  # type: ignore[valid-type]
+    adapter = _adapter(_Many, model)
 
     def parse(response: httpx2.Response) -> list[ModelT]:
         items: list[ModelT] = adapter.validate_json(response.content).data
@@ -163,11 +169,10 @@ def parse_list(model: type[ModelT]) -> Callable[[httpx2.Response], list[ModelT]]
     return parse
 
 
-@cache
 def parse_page(model: type[ModelT]) -> Callable[[bytes], tuple[list[ModelT], str | None]]:
     """Parser for one page: the items and ``links.next`` (absent on the last page)."""
 
-    adapter = _adapter(_Many[model])  # type: ignore[valid-type]
+    adapter = _adapter(_Many, model)
 
     def parse(content: bytes) -> tuple[list[ModelT], str | None]:
         doc = adapter.validate_json(content)
