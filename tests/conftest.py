@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx2
@@ -95,3 +98,56 @@ def other_account(flowroute_sandbox: SandboxServer) -> Iterator[tuple[SandboxCon
 def available(client: Flowroute, count: int = 1, **filters: Any) -> list[str]:
     """Ids of purchasable numbers."""
     return [n.id for n in client.numbers.search(limit=count, **filters)]
+
+
+class Receiver:
+    """A real HTTP server on loopback standing in for a customer's webhook endpoint.
+
+    ``statuses`` are answered in order (then 200); ``on_post`` may act on each request (e.g.
+    reply through the SDK) before it is answered.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.statuses: list[int] = []
+        self.files: dict[str, bytes] = {}
+        self.on_post: Any = None
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                with receiver._lock:
+                    receiver.requests.append((self.path, dict(self.headers), body))
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                if receiver.on_post is not None and status == 200:
+                    receiver.on_post(body)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                data = receiver.files.get(self.path)
+                self.send_response(200 if data is not None else 404)
+                self.send_header("Content-Length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def bodies(self, path: str | None = None) -> list[dict[str, Any]]:
+        return [json.loads(b) for p, _, b in self.requests if path is None or p == path]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+    r.server.server_close()

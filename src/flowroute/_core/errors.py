@@ -53,6 +53,7 @@ class ErrorDetail(NamedTuple):
     id: str | None = None
     status: int | None = None
     title: str | None = None
+    code: int | None = None  # messaging error code, e.g. 1110: the recipient opted out
 
     @property
     def message(self) -> str:
@@ -99,6 +100,7 @@ def parse_error_details(body: bytes) -> list[ErrorDetail]:
                 if isinstance(status, int | str) and str(status).isdigit()
                 else None,
                 title=item.get("title"),
+                code=item.get("code") if isinstance(item.get("code"), int) else None,
             )
         )
     return details
@@ -148,6 +150,11 @@ class APIStatusError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.errors = errors
+
+    @property
+    def code(self) -> int | None:
+        """Flowroute's messaging error code, when there is one (1110: recipient opted out)."""
+        return next((e.code for e in self.errors if e.code is not None), None)
 
     @property
     def error_id(self) -> str | None:
