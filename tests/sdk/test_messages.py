@@ -137,7 +137,7 @@ def test_bad_input_is_refused_before_sending(fr: Driver, number: str) -> None:
 
 def test_max_segments_refuses_or_warns(fr: Driver, number: str) -> None:
     long_body = "x" * 300  # 3 segments of 140
-    with pytest.raises(InvalidRequestError, match="3 SMS segments .* above max_segments=2"):
+    with pytest.raises(InvalidRequestError, match=r"3 SMS segments .* above max_segments=2"):
         fr.messages.send(to=SUBSCRIBER, from_=number, body=long_body, max_segments=2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -21,7 +21,7 @@ from .errors import (
     IndeterminateResultError,
     status_error,
 )
-from .ratelimit import window_for
+from .ratelimit import Ticket, window_for
 from .retry import NOT_SENT, backoff, should_retry_status
 
 if TYPE_CHECKING:
@@ -66,10 +66,25 @@ class _Attempt:
             else None
         )
         self.number = 0
+        self.ticket: Ticket | None = None
 
     def pace(self) -> float:
-        """Seconds to wait before this attempt (client-side rate limit), 0 if none."""
-        return self.window.reserve() if self.window else 0.0
+        """Seconds to wait before this attempt may be sent (client-side rate limit)."""
+        if self.window is None:
+            return 0.0
+        if self.ticket is None:
+            self.ticket = self.window.reserve()
+        return self.ticket.wait()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        # The request is over however it ended (answer, error, cancellation): settle its slot
+        # in the rate-limit window so later sends never wait on it.
+        if self.ticket is not None:
+            self.ticket.finish()
+            self.ticket = None
 
     def _retry(self, reason: str, response: httpx2.Response | None = None) -> float:
         self.number += 1
@@ -173,10 +188,11 @@ class SyncRunner(_RunnerBase):
     def send(self, request: httpx2.Request, call: Call[Any] | None = None) -> httpx2.Response:
         attempt = _Attempt(self.config, request, call)
         while True:
-            if wait := attempt.pace():
+            while wait := attempt.pace():
                 time.sleep(wait)
             try:
-                response = self.pool.client.send(request)
+                with attempt:
+                    response = self.pool.client.send(request)
             except httpx2.TransportError as exc:
                 delay = attempt.on_transport_error(exc)
             else:
@@ -203,10 +219,11 @@ class AsyncRunner(_RunnerBase):
     async def send(self, request: httpx2.Request, call: Call[Any] | None = None) -> httpx2.Response:
         attempt = _Attempt(self.config, request, call)
         while True:
-            if wait := attempt.pace():
+            while wait := attempt.pace():
                 await _sleep(wait)
             try:
-                response = await self.pool.client.send(request)
+                with attempt:
+                    response = await self.pool.client.send(request)
             except httpx2.TransportError as exc:
                 delay = attempt.on_transport_error(exc)
             else:

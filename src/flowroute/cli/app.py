@@ -34,6 +34,12 @@ def sandbox(
     workers: Annotated[
         int, typer.Option(help="Worker processes; above 1 needs a PostgreSQL --db.")
     ] = 1,
+    sms_per_second: Annotated[float, typer.Option(help="Per-account SMS limit (429 above).")] = 5.0,
+    mms_per_second: Annotated[float, typer.Option(help="Per-account MMS limit (429 above).")] = 1.0,
+    latency: Annotated[float, typer.Option(help="Seconds added to every API request.")] = 0.0,
+    allow_external_hosts: Annotated[
+        bool, typer.Option(help="Deliver webhooks and fetch media beyond loopback addresses.")
+    ] = False,
 ) -> None:
     """Run a local Flowroute sandbox."""
     from rich.console import Console
@@ -55,7 +61,16 @@ def sandbox(
     console.print(f"  SDK:         Flowroute(base_url={url!r}, access_key=..., secret_key=...)")
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
     console.print(f"  storage:     {describe_database(db)}\n")
-    settings = SandboxSettings(db=db, strict_auth=strict, seed=seed, clock_speed=clock_speed)
+    settings = SandboxSettings(
+        db=db,
+        strict_auth=strict,
+        seed=seed,
+        clock_speed=clock_speed,
+        allow_external_hosts=allow_external_hosts,
+        sms_per_second=sms_per_second,
+        mms_per_second=mms_per_second,
+        latency=latency,
+    )
     try:
         serve(settings, host=host, port=port, workers=workers)
     except ValueError as exc:

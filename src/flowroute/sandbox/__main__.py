@@ -16,6 +16,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="inventory seed")
     parser.add_argument("--clock-speed", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=1, help="needs a PostgreSQL --db")
+    parser.add_argument("--sms-per-second", type=float, default=5.0)
+    parser.add_argument("--mms-per-second", type=float, default=1.0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument(
+        "--allow-external-hosts",
+        action="store_true",
+        help="deliver webhooks and fetch media beyond loopback addresses",
+    )
     return parser
 
 
@@ -28,7 +36,14 @@ def main(argv: list[str] | None = None) -> None:
     from .server import serve
 
     settings = SandboxSettings(
-        db=args.db, strict_auth=strict, seed=args.seed, clock_speed=args.clock_speed
+        db=args.db,
+        strict_auth=strict,
+        seed=args.seed,
+        clock_speed=args.clock_speed,
+        allow_external_hosts=args.allow_external_hosts,
+        sms_per_second=args.sms_per_second,
+        mms_per_second=args.mms_per_second,
+        latency=args.latency,
     )
     try:
         serve(settings, host=args.host, port=args.port, workers=args.workers)

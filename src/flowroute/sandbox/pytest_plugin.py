@@ -23,7 +23,10 @@ def flowroute_sandbox_server() -> Iterator[SandboxServer]:
     from .settings import SandboxSettings
 
     # A frozen clock: time moves only when a test advances it, so receipts are deterministic.
-    with running(SandboxSettings(clock_speed=0)) as server:
+    # Send limits far above Flowroute's 5 SMS/1 MMS a second keep tests from waiting; test
+    # pacing with a sandbox of your own: running(SandboxSettings(sms_per_second=5)).
+    settings = SandboxSettings(clock_speed=0, sms_per_second=1000, mms_per_second=1000)
+    with running(settings) as server:
         yield server
 
 

@@ -13,6 +13,7 @@ from typing import Any, Self
 import uvicorn
 
 from .._client import AsyncFlowroute, Flowroute
+from .._core.ratelimit import RateLimit
 from .app import create_app
 from .middleware import SuppressInjectedDrops
 from .remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
@@ -77,7 +78,14 @@ class SandboxServer(SandboxControl):
         return SandboxControl(self.base_url, access_key=access_key, secret_key=secret_key)
 
     def _options(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {"access_key": self.access_key, "secret_key": self._secret_key, **options}
+        # Pace sends to this sandbox's own limits, so clients never trip them by accident.
+        limit = RateLimit(self.settings.sms_per_second, self.settings.mms_per_second)
+        defaults = {
+            "access_key": self.access_key,
+            "secret_key": self._secret_key,
+            "rate_limit": limit,
+        }
+        return {**defaults, **options}
 
     def client(self, **options: Any) -> Flowroute:
         """A ``Flowroute`` on this sandbox (default account unless keys are given)."""
