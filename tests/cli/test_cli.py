@@ -38,6 +38,10 @@ def test_demo_runs_the_walkthrough() -> None:
         "office-pbx",
         "backup-uri",
         "Number details",
+        "receipt level 1: smsc submit",
+        "receipt level 2: message buffered",
+        "inbound from 12065550123: 'Thanks, on my way!'",
+        "Message detail records",
         "Done.",
     ):
         assert step in result.stdout

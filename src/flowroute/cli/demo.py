@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from .. import Flowroute, FlowrouteError
-from ..sandbox.server import running
+from .. import Flowroute, FlowrouteError, webhooks
+from ..sandbox.receiver import WebhookReceiver
+from ..sandbox.server import SandboxServer, running
+from ..sandbox.settings import SandboxSettings
 
 
 def _step(console: Console, title: str) -> None:
     console.print(f"\n[bold cyan]> {title}[/]")
 
 
-def _walkthrough(console: Console, client: Flowroute) -> None:
+def _walkthrough(console: Console, client: Flowroute) -> str:
     _step(console, "Area codes with numbers for at most $3.25 setup")
     codes = [code.id for code in client.numbers.area_codes(max_setup_cost=3.25, limit=8)]
     console.print("  " + ", ".join(codes))
@@ -62,15 +66,54 @@ def _walkthrough(console: Console, client: Flowroute) -> None:
     for key in ("id", "alias", "rate_center", "state", "primary_route_id", "failover_route_id"):
         info.add_row(key, str(getattr(details, key)))
     console.print(info)
+    return number.id
+
+
+def _messaging(console: Console, client: Flowroute, sandbox: SandboxServer, number: str) -> None:
+    mobile = "12065550123"
+    with WebhookReceiver() as inbox:
+        _step(console, f"Local webhook receiver at {inbox.url}; point the callbacks at it")
+        for kind in ("sms", "sms_dlr"):  # inbound texts and delivery receipts
+            client.callbacks.set(kind, inbox.url)
+
+        _step(console, f"Send an SMS from {number} to {mobile}")
+        sent = client.messages.send(to=mobile, from_=number, body="Your table for 2 is ready.")
+        console.print(f"  accepted as {sent.id} ({sent.segments} segment)")
+
+        _step(console, "Advance the sandbox clock 5 s: delivery receipts arrive")
+        sandbox.clock.advance(seconds=5)
+        for receipt in inbox.of_type(webhooks.DeliveryReceipt):
+            description = receipt.status_code_description
+            console.print(f"  receipt level {receipt.level}: {receipt.status} ({description})")
+
+        _step(console, "The customer replies; the sandbox posts it to the receiver")
+        sandbox.inject_inbound(from_=mobile, to=number, body="Thanks, on my way!")
+        for message in inbox.of_type(webhooks.InboundMessage):
+            console.print(f"  inbound from {message.from_}: {message.body!r}")
+
+    _step(console, "Message detail records")
+    table = Table("direction", "from", "to", "body", "status", "cost")
+    for record in client.messages.list(start_date=date.today() - timedelta(days=1)):
+        table.add_row(
+            record.direction,
+            record.from_,
+            record.to,
+            record.body,
+            record.status,
+            f"${record.amount_display}",
+        )
+    console.print(table)
 
 
 def run_demo() -> int:
     console = Console()
     console.print(Panel.fit("Flowroute SDK demo: an embedded sandbox, no account, no network"))
     try:
-        with running() as sandbox, sandbox.client() as client:
+        settings = SandboxSettings(clock_speed=0)  # time moves when the demo says so
+        with running(settings) as sandbox, sandbox.client() as client:
             console.print(f"sandbox at {sandbox.base_url}")
-            _walkthrough(console, client)
+            number = _walkthrough(console, client)
+            _messaging(console, client, sandbox, number)
     except FlowrouteError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 1
