@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _servers
 import bench_client_cpu
 import bench_cold_start
+import bench_messaging
 import bench_sandbox_rps
 
 ROWS: list[tuple[str, str, str, str, str, str]] = []
@@ -74,6 +75,45 @@ def main() -> None:
         sandbox_rps,
         "req/s",
         ">=0.50",
+        higher_is_better=True,
+    )
+
+    sync, asynchronous = bench_messaging.async_vs_sync(latency=0.02)
+    row(
+        "1000 SMS, 20 ms latency: async 20 in flight (vs sync sequential)",
+        sync,
+        asynchronous,
+        "msg/s",
+        ">=15.0",
+        higher_is_better=True,
+    )
+    sync, asynchronous = bench_messaging.async_vs_sync(latency=0.0)
+    row(
+        "1000 SMS, no added latency: async (vs sync)",
+        sync,
+        asynchronous,
+        "msg/s",
+        ">=1.00",
+        higher_is_better=True,
+    )
+    achieved, refused = bench_messaging.limiter_accuracy()
+    ROWS.append(
+        (
+            "limiter at 5 SMS/s for 30 s: achieved rate, 429s",
+            "5 msg/s",
+            f"{achieved:.3f} msg/s, {refused} x 429",
+            f"{achieved / 5:.3f}x",
+            "within 2%, 0 x 429",
+            "yes" if abs(achieved / 5 - 1) <= 0.02 and refused == 0 else "NO",
+        )
+    )
+    direct, dispatched = bench_messaging.dispatcher_rate()
+    row(
+        "webhook dispatch to a local receiver (vs raw httpx2 posts)",
+        direct,
+        dispatched,
+        "events/s",
+        ">=0.00",
         higher_is_better=True,
     )
 

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from .api._context import caller
 from .api._http import ApiError, base_url, document, integer, read_body
-from .api._lookup import check_number_id, owned
+from .api._lookup import check_number_id
 from .api.numbers import assign_number, available
 from .clock import from_epoch, iso_seconds
 from .dispatcher import schedule
@@ -202,9 +202,11 @@ async def inject_inbound(request: Request) -> Response:
         raise ApiError(400, "An inbound SMS needs a body (or send media for an MMS).")
     base = base_url(request)
     # Read before the transaction: with in-memory SQLite every connection is the same one.
-    now, shape = state.now(account), state.webhook_format(account)
+    now, shape = state.now_and_webhook_format(account)
     with state.engine.begin() as conn:
-        owned(conn, account.id, to, detail=f"to {to} is not a number on your account.")
+        kind = message_type(conn, account.id, to)
+        if kind is None:
+            raise ApiError(404, f"to {to} is not a number on your account.")
         encoding, segments, amount = price(text, is_mms)
         row = store_message(
             conn,
@@ -220,7 +222,7 @@ async def inject_inbound(request: Request) -> Response:
                 "message_encoding": encoding,
                 "segments": segments,
                 "amount_nanodollars": amount,
-                "message_type": message_type(conn, account.id, to),
+                "message_type": kind,
                 "created_at": now,
                 "dlr_callback": None,
                 "outcome": "delivered",

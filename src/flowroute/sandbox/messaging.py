@@ -4,9 +4,10 @@ magic numbers, callback resolution and the shapes of messages and webhooks."""
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select
 
 from ..segments import analyze
 from .clock import mdr_timestamp
@@ -30,6 +31,9 @@ RECEIPT_PLANS: dict[str, list[Receipt]] = {
     "failed": [SUBMITTED, (3.0, 2, "message failed", 1004, "Message failed: unknown subscriber")],
     "none": [],
 }
+
+# A message as selected from the store, or as just stored: both expose the columns as attributes.
+StoredMessage = Row[Any] | SimpleNamespace
 
 CALLBACK_KINDS = ("sms_callback", "mms_callback", "sms_dlr_callback", "mms_dlr_callback")
 CALLBACK_ALIASES = {"dlr_callback": "sms_dlr_callback"}  # deprecated name, still accepted
@@ -63,19 +67,34 @@ def wire_number(value: str, version: str) -> str:
     return "+" + value if version == "v2.2" else value
 
 
-def message_type(conn: Connection, account_id: int, number: str) -> str:
-    kind = conn.scalar(
-        select(numbers.c.number_type).where(
-            numbers.c.account_id == account_id, numbers.c.value == number
-        )
-    )
+# Statements on the send path are built once: SQLAlchemy then reuses their compiled form.
+_NUMBER_TYPE = select(numbers.c.number_type).where(
+    numbers.c.account_id == bindparam("account"), numbers.c.value == bindparam("number")
+)
+_OPTED_OUT = select(opt_outs.c.id).where(
+    opt_outs.c.account_id == bindparam("account"),
+    opt_outs.c.number == bindparam("number"),
+    opt_outs.c.subscriber == bindparam("subscriber"),
+)
+_CALLBACKS = select(callbacks.c.number, callbacks.c.url).where(
+    callbacks.c.account_id == bindparam("account"),
+    callbacks.c.kind == bindparam("kind"),
+    callbacks.c.number.in_(bindparam("numbers", expanding=True)),
+)
+
+
+def message_type(conn: Connection, account_id: int, number: str) -> str | None:
+    """``longcode`` or ``toll-free`` for one of the account's numbers; None if not its number."""
+    kind = conn.scalar(_NUMBER_TYPE, {"account": account_id, "number": number})
+    if kind is None:
+        return None
     return "toll-free" if kind == "toll-free" else "longcode"
 
 
 # --- rendering -------------------------------------------------------------------------------
 
 
-def receipts(row: Row[Any], now: float) -> list[dict[str, Any]]:
+def receipts(row: StoredMessage, now: float) -> list[dict[str, Any]]:
     """Receipts that have happened by ``now``, newest first (as Flowroute lists them)."""
     if row.direction != "outbound" or row.is_mms:
         return []
@@ -92,7 +111,7 @@ def receipts(row: Row[Any], now: float) -> list[dict[str, Any]]:
     ]
 
 
-def media_objects(row: Row[Any], base: str, version: str) -> list[dict[str, Any]]:
+def media_objects(row: StoredMessage, base: str, version: str) -> list[dict[str, Any]]:
     return [
         {
             "type": "media",
@@ -109,7 +128,7 @@ def media_objects(row: Row[Any], base: str, version: str) -> list[dict[str, Any]
     ]
 
 
-def message_resource(row: Row[Any], base: str, version: str, now: float) -> dict[str, Any]:
+def message_resource(row: StoredMessage, base: str, version: str, now: float) -> dict[str, Any]:
     done = receipts(row, now)
     status = done[0]["status"] if done else ("delivered" if row.direction == "inbound" else "")
     attributes = {
@@ -176,22 +195,15 @@ def set_callback(
 
 def callback_url(conn: Connection, account_id: int, number: str, kind: str) -> str | None:
     """The number's own callback of ``kind``, else the account's."""
-    rows = dict(
-        conn.execute(
-            select(callbacks.c.number, callbacks.c.url).where(
-                callbacks.c.account_id == account_id,
-                callbacks.c.kind == kind,
-                callbacks.c.number.in_([number, ""]),
-            )
-        ).all()
-    )
+    params = {"account": account_id, "kind": kind, "numbers": [number, ""]}
+    rows = dict(conn.execute(_CALLBACKS, params).all())
     return rows.get(number) or rows.get("")
 
 
 # --- webhooks ----------------------------------------------------------------------------------
 
 
-def inbound_webhook(row: Row[Any], url: str, shape: str, base: str) -> dict[str, Any]:
+def inbound_webhook(row: StoredMessage, url: str, shape: str, base: str) -> dict[str, Any]:
     if shape == "compact":
         body: dict[str, Any] = {
             "to": row.to_number,
@@ -216,7 +228,7 @@ def inbound_webhook(row: Row[Any], url: str, shape: str, base: str) -> dict[str,
     return document
 
 
-def receipt_webhook(row: Row[Any], receipt: Receipt, shape: str, base: str) -> dict[str, Any]:
+def receipt_webhook(row: StoredMessage, receipt: Receipt, shape: str, base: str) -> dict[str, Any]:
     after, level, status, code, description = receipt
     attributes = {
         "body": "" if row.is_mms else row.body,
@@ -239,7 +251,7 @@ def receipt_webhook(row: Row[Any], receipt: Receipt, shape: str, base: str) -> d
     }
 
 
-def schedule_receipts(conn: Connection, row: Row[Any], shape: str, base: str) -> None:
+def schedule_receipts(conn: Connection, row: StoredMessage, shape: str, base: str) -> None:
     kind = "mms_dlr_callback" if row.is_mms else "sms_dlr_callback"
     url = row.dlr_callback or callback_url(conn, row.account_id, row.from_number, kind)
     if not url:
@@ -276,18 +288,11 @@ def record_keyword(
 
 
 def opted_out(conn: Connection, account_id: int, number: str, subscriber: str) -> bool:
-    return (
-        conn.scalar(
-            select(opt_outs.c.id).where(
-                opt_outs.c.account_id == account_id,
-                opt_outs.c.number == number,
-                opt_outs.c.subscriber == subscriber,
-            )
-        )
-        is not None
-    )
+    params = {"account": account_id, "number": number, "subscriber": subscriber}
+    return conn.scalar(_OPTED_OUT, params) is not None
 
 
-def store_message(conn: Connection, values: dict[str, Any]) -> Row[Any]:
-    conn.execute(insert(messages).values(**values))
-    return conn.execute(select(messages).where(messages.c.id == values["id"])).one()
+def store_message(conn: Connection, values: dict[str, Any]) -> SimpleNamespace:
+    """Insert a message; returns it with the same attributes a selected row has."""
+    conn.execute(insert(messages), values)
+    return SimpleNamespace(**values)

@@ -129,15 +129,11 @@ async def send_message(request: Request, version: str) -> Response:
     media = await _check_media(request, media_urls, body) if is_mms else []
     base = base_url(request)
     # Read before the transaction: with in-memory SQLite every connection is the same one.
-    now, shape = state.now(account), state.webhook_format(account)
+    now, shape = state.now_and_webhook_format(account)
     with state.engine.begin() as conn:
-        owned(
-            conn,
-            account.id,
-            sender,
-            detail=f"from {sender} is not a number on your account.",
-            status=403,
-        )
+        kind = message_type(conn, account.id, sender)
+        if kind is None:
+            raise ApiError(403, f"from {sender} is not a number on your account.")
         if to.endswith(MAGIC_OPTED_OUT) or opted_out(conn, account.id, sender, to):
             raise ApiError(
                 400,
@@ -159,7 +155,7 @@ async def send_message(request: Request, version: str) -> Response:
                 "message_encoding": encoding,
                 "segments": segments,
                 "amount_nanodollars": amount,
-                "message_type": message_type(conn, account.id, sender),
+                "message_type": kind,
                 "created_at": now,
                 "dlr_callback": dlr,
                 "outcome": outcome_for(to),
