@@ -29,6 +29,8 @@ logger = logging.getLogger("flowroute.sandbox")
 RETRY_INTERVAL = 30.0
 MAX_ATTEMPTS = 5
 POLL_INTERVAL = 0.1
+BATCH = 200
+PARALLEL = 16
 HEADERS = {"Content-Type": "application/json", "User-Agent": "Go-http-client/1.1"}
 
 
@@ -116,12 +118,25 @@ class Dispatcher:
         sent = 0
         for account in [account_id] if account_id is not None else self._accounts_with_work():
             now = self.state.clock.epoch(self.state.clock_offset_by_id(account))
-            while (row := self._claim_next(account, now)) is not None:
-                await self._attempt(row, now)
-                sent += 1
+            while batch := self._claim_batch(account, now):
+                # Different messages go out in parallel; one message's webhooks stay in order
+                # (a level-1 receipt before its level-2).
+                by_message: dict[str | None, list[Any]] = {}
+                for row in batch:
+                    by_message.setdefault(row.message_id or f"delivery-{row.id}", []).append(row)
+                gate = asyncio.Semaphore(PARALLEL)
+
+                async def deliver(rows: list[Any]) -> None:
+                    async with gate:
+                        for row in rows:
+                            await self._attempt(row, now)
+
+                await asyncio.gather(*(deliver(rows) for rows in by_message.values()))
+                sent += len(batch)
         return sent
 
-    def _claim_next(self, account_id: int, now: float) -> Any:
+    def _claim_batch(self, account_id: int, now: float) -> list[Any]:
+        """Due deliveries this process now owns (claimed atomically, so no worker sends twice)."""
         with self.state.engine.begin() as conn:
             candidates = conn.execute(
                 select(deliveries)
@@ -132,17 +147,17 @@ class Dispatcher:
                     deliveries.c.due_at <= now,
                 )
                 .order_by(deliveries.c.due_at, deliveries.c.id)
-                .limit(5)
+                .limit(BATCH)
             ).all()
-            for row in candidates:
-                claimed = conn.execute(
+            return [
+                row
+                for row in candidates
+                if conn.execute(
                     update(deliveries)
                     .where(deliveries.c.id == row.id, deliveries.c.claimed.is_(False))
                     .values(claimed=True)
                 ).rowcount
-                if claimed:
-                    return row
-        return None
+            ]
 
     async def _attempt(self, row: Any, now: float) -> None:
         reason = blocked_reason(self.state, row.url)
