@@ -77,7 +77,7 @@ def run(base_url: str, *, page_sizes: tuple[int, ...] = (10, 50)) -> dict[str, t
         return sdk.numbers.purchase(next(buy)).id
 
     raw_times, sdk_times = [], []
-    for _ in range(30):  # purchases consume inventory: buy, measure, then release untimed
+    for _ in range(80):  # purchases consume inventory: buy, measure, then release untimed
         buy = iter(stock[:10])
         raw_times.append(_cpu_per_call(raw_purchase, 5))
         sdk_times.append(_cpu_per_call(sdk_purchase, 5))

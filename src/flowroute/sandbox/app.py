@@ -11,10 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Router
 
 from . import control
 from .api import messages, numbers, routes
-from .api._http import ApiError, error_response
+from .api._http import ApiError, error_response, http_error_response
 from .middleware import SandboxMiddleware
 from .settings import SandboxSettings
 from .state import SandboxState
@@ -43,11 +44,11 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         openapi_url="/_sandbox/openapi.json",
     )
     app.state.sandbox = state
-    app.router.routes.extend(
-        [*numbers.router.routes, *routes.router.routes, *messages.router.routes]
-    )
     app.include_router(control.router)
-    app.add_middleware(SandboxMiddleware, state=state)
+    # The Flowroute API itself is served by the middleware straight from a Starlette router,
+    # ahead of FastAPI's per-request machinery (see docs/decisions/0002-sandbox-stack.md).
+    wire = Router(routes=[*numbers.router.routes, *routes.router.routes, *messages.router.routes])
+    app.add_middleware(SandboxMiddleware, state=state, wire=wire)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> Response:
@@ -55,11 +56,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 405:
-            return error_response(405, "The method is not allowed for the requested URL.")
-        if exc.status_code == 404:
-            return error_response(404, f"No such endpoint: {request.method} {request.url.path}.")
-        return error_response(exc.status_code, str(exc.detail))
+        return http_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> Response:

@@ -125,15 +125,16 @@ class Dispatcher:
                 for row in batch:
                     by_message.setdefault(row.message_id or f"delivery-{row.id}", []).append(row)
                 gate = asyncio.Semaphore(PARALLEL)
-
-                async def deliver(rows: list[Any]) -> None:
-                    async with gate:
-                        for row in rows:
-                            await self._attempt(row, now)
-
-                await asyncio.gather(*(deliver(rows) for rows in by_message.values()))
+                await asyncio.gather(
+                    *(self._attempt_in_order(rows, now, gate) for rows in by_message.values())
+                )
                 sent += len(batch)
         return sent
+
+    async def _attempt_in_order(self, rows: list[Any], now: float, gate: asyncio.Semaphore) -> None:
+        async with gate:
+            for row in rows:
+                await self._attempt(row, now)
 
     def _claim_batch(self, account_id: int, now: float) -> list[Any]:
         """Due deliveries this process now owns (claimed atomically, so no worker sends twice)."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .api._http import JSON_API, error_body
+from .api._http import JSON_API, ApiError, error_body, error_response, http_error_response
 from .faults import Fault
 from .state import SandboxState, basic_credentials
 
@@ -22,12 +25,28 @@ class SuppressInjectedDrops(logging.Filter):
 
 
 class SandboxMiddleware:
-    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+    """Trailing slashes, latency, faults; then the wire API (``wire``) or, for ``/_sandbox``
+    and the docs, the FastAPI app."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState, wire: Router) -> None:
         self.app = app
         self.state = state
+        self.wire = wire
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith("/_sandbox"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.wire(scope, receive, send)
+        except ApiError as exc:
+            response = error_response(exc.status, exc.detail, exc.title, exc.code)
+            await response(scope, receive, send)
+        except HTTPException as exc:
+            await http_error_response(Request(scope), exc)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # lifespan events go to the app
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
@@ -44,7 +63,7 @@ class SandboxMiddleware:
             if credentials is not None:
                 fault = self.state.faults.take(credentials[0], scope["method"], path)
         if fault is None:
-            await self.app(scope, receive, send)
+            await self._serve(scope, receive, send)
         else:
             await self._inject(fault, scope, receive, send)
 
@@ -57,7 +76,7 @@ class SandboxMiddleware:
         if fault.when == "before" and fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.when == "after":
-            await self.app(scope, receive, capture)  # the change is committed; answer withheld
+            await self._serve(scope, receive, capture)  # the change is committed; answer withheld
             if fault.delay:
                 await asyncio.sleep(fault.delay)
         if fault.drop:
@@ -84,4 +103,4 @@ class SandboxMiddleware:
             for message in captured:
                 await send(message)
         else:
-            await self.app(scope, receive, send)
+            await self._serve(scope, receive, send)

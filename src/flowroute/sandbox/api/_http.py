@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -177,3 +178,12 @@ def list_links(
     if has_next:
         links["next"] = path + urlencode([*filters, ("limit", limit), ("offset", offset + limit)])
     return links
+
+
+def http_error_response(request: Request, exc: HTTPException) -> Response:
+    """Routing errors (unknown path, wrong method) in Flowroute's error shape."""
+    if exc.status_code == 405:
+        return error_response(405, "The method is not allowed for the requested URL.")
+    if exc.status_code == 404:
+        return error_response(404, f"No such endpoint: {request.method} {request.url.path}.")
+    return error_response(exc.status_code, str(exc.detail))
