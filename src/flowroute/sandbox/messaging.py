@@ -71,11 +71,17 @@ def wire_number(value: str, version: str) -> str:
 _NUMBER_TYPE = select(numbers.c.number_type).where(
     numbers.c.account_id == bindparam("account"), numbers.c.value == bindparam("number")
 )
-_OPTED_OUT = select(opt_outs.c.id).where(
-    opt_outs.c.account_id == bindparam("account"),
-    opt_outs.c.number == bindparam("number"),
-    opt_outs.c.subscriber == bindparam("subscriber"),
-)
+_SENDER = select(
+    numbers.c.number_type,
+    select(opt_outs.c.id)
+    .where(
+        opt_outs.c.account_id == numbers.c.account_id,
+        opt_outs.c.number == numbers.c.value,
+        opt_outs.c.subscriber == bindparam("subscriber"),
+    )
+    .exists()
+    .label("opted_out"),
+).where(numbers.c.account_id == bindparam("account"), numbers.c.value == bindparam("number"))
 _CALLBACKS = select(callbacks.c.number, callbacks.c.url).where(
     callbacks.c.account_id == bindparam("account"),
     callbacks.c.kind == bindparam("kind"),
@@ -287,9 +293,16 @@ def record_keyword(
         conn.execute(delete(opt_outs).where(*match))
 
 
-def opted_out(conn: Connection, account_id: int, number: str, subscriber: str) -> bool:
+def sender_status(
+    conn: Connection, account_id: int, number: str, subscriber: str
+) -> tuple[str | None, bool]:
+    """One query on the send path: the number's message type (None when it is not the
+    account's) and whether ``subscriber`` has opted out of it."""
     params = {"account": account_id, "number": number, "subscriber": subscriber}
-    return conn.scalar(_OPTED_OUT, params) is not None
+    row = conn.execute(_SENDER, params).first()
+    if row is None:
+        return None, False
+    return ("toll-free" if row.number_type == "toll-free" else "longcode"), bool(row.opted_out)
 
 
 def store_message(conn: Connection, values: dict[str, Any]) -> SimpleNamespace:

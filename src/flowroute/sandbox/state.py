@@ -8,7 +8,7 @@ import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 
@@ -94,10 +94,15 @@ class SandboxState:
         """The account's virtual time, as epoch seconds."""
         return self.clock.epoch(self.clock_offset(account))
 
-    def now_and_webhook_format(self, account: Account) -> tuple[float, str]:
-        """The account's virtual time and webhook shape, in one query (messaging hot path)."""
-        with self.engine.connect() as conn:
-            offset, shape = conn.execute(_ACCOUNT_TIME, {"account": account.id}).one()
+    def now_and_webhook_format(
+        self, account: Account, conn: Connection | None = None
+    ) -> tuple[float, str]:
+        """The account's virtual time and webhook shape in one query, on ``conn`` if given
+        (the messaging hot path reads it inside its own transaction)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.now_and_webhook_format(account, own)
+        offset, shape = conn.execute(_ACCOUNT_TIME, {"account": account.id}).one()
         return self.clock.epoch(float(offset or 0.0)), str(shape or "jsonapi")
 
     def set_clock_offset(self, account: Account, offset: float) -> None:

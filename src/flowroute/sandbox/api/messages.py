@@ -18,12 +18,11 @@ from ..messaging import (
     MMS_MAX_BYTES,
     callback_url,
     message_resource,
-    message_type,
     new_message_id,
-    opted_out,
     outcome_for,
     price,
     schedule_receipts,
+    sender_status,
     set_callback,
     store_message,
 )
@@ -128,13 +127,12 @@ async def send_message(request: Request, version: str) -> Response:
     dlr = _url(fields["dlr_callback"], "dlr_callback") if fields.get("dlr_callback") else None
     media = await _check_media(request, media_urls, body) if is_mms else []
     base = base_url(request)
-    # Read before the transaction: with in-memory SQLite every connection is the same one.
-    now, shape = state.now_and_webhook_format(account)
     with state.engine.begin() as conn:
-        kind = message_type(conn, account.id, sender)
+        now, shape = state.now_and_webhook_format(account, conn)
+        kind, blocked = sender_status(conn, account.id, sender, to)
         if kind is None:
             raise ApiError(403, f"from {sender} is not a number on your account.")
-        if to.endswith(MAGIC_OPTED_OUT) or opted_out(conn, account.id, sender, to):
+        if to.endswith(MAGIC_OPTED_OUT) or blocked:
             raise ApiError(
                 400,
                 f"Message rejected: {to} has opted out of messages from {sender} (replied STOP).",
