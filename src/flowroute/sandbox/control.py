@@ -25,8 +25,6 @@ from .messaging import (
     inbound_webhook,
     message_resource,
     message_type,
-    new_message_id,
-    price,
     record_keyword,
     store_message,
 )
@@ -201,32 +199,22 @@ async def inject_inbound(request: Request) -> Response:
     if not is_mms and not text:
         raise ApiError(400, "An inbound SMS needs a body (or send media for an MMS).")
     base = base_url(request)
-    # Read before the transaction: with in-memory SQLite every connection is the same one.
-    now, shape = state.now_and_webhook_format(account)
     with state.engine.begin() as conn:
+        now, shape = state.now_and_webhook_format(account, conn)
         kind = message_type(conn, account.id, to)
         if kind is None:
             raise ApiError(404, f"to {to} is not a number on your account.")
-        encoding, segments, amount = price(text, is_mms)
         row = store_message(
             conn,
-            {
-                "id": new_message_id(),
-                "account_id": account.id,
-                "direction": "inbound",
-                "from_number": sender,
-                "to_number": to,
-                "body": text,
-                "is_mms": is_mms,
-                "media": media,
-                "message_encoding": encoding,
-                "segments": segments,
-                "amount_nanodollars": amount,
-                "message_type": kind,
-                "created_at": now,
-                "dlr_callback": None,
-                "outcome": "delivered",
-            },
+            account_id=account.id,
+            direction="inbound",
+            sender=sender,
+            to=to,
+            body=text,
+            media=media,
+            is_mms=is_mms,
+            message_type=kind,
+            created_at=now,
         )
         record_keyword(conn, account.id, to, sender, text)
         kind = "mms_callback" if is_mms else "sms_callback"

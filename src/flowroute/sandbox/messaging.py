@@ -305,7 +305,39 @@ def sender_status(
     return ("toll-free" if row.number_type == "toll-free" else "longcode"), bool(row.opted_out)
 
 
-def store_message(conn: Connection, values: dict[str, Any]) -> SimpleNamespace:
-    """Insert a message; returns it with the same attributes a selected row has."""
+def store_message(
+    conn: Connection,
+    *,
+    account_id: int,
+    direction: str,
+    sender: str,
+    to: str,
+    body: str | None,
+    media: list[dict[str, Any]],
+    is_mms: bool,
+    message_type: str,
+    created_at: float,
+    dlr_callback: str | None = None,
+) -> SimpleNamespace:
+    """Price and insert a message; returns it with the attributes a selected row has."""
+    encoding, segments, amount = price(body, is_mms)
+    values = {
+        "id": new_message_id(),
+        "account_id": account_id,
+        "direction": direction,
+        "from_number": sender,
+        "to_number": to,
+        "body": body,
+        "is_mms": is_mms,
+        "media": media,
+        "message_encoding": encoding,
+        "segments": segments,
+        "amount_nanodollars": amount,
+        "message_type": message_type,
+        "created_at": created_at,
+        "dlr_callback": dlr_callback,
+        # Only what we send has receipts to play out (magic destinations pick the ending).
+        "outcome": outcome_for(to) if direction == "outbound" else "delivered",
+    }
     conn.execute(insert(messages), values)
     return SimpleNamespace(**values)

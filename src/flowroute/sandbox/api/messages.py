@@ -18,9 +18,6 @@ from ..messaging import (
     MMS_MAX_BYTES,
     callback_url,
     message_resource,
-    new_message_id,
-    outcome_for,
-    price,
     schedule_receipts,
     sender_status,
     set_callback,
@@ -138,26 +135,18 @@ async def send_message(request: Request, version: str) -> Response:
                 f"Message rejected: {to} has opted out of messages from {sender} (replied STOP).",
                 code=1110,
             )
-        encoding, segments, amount = price(body, is_mms)
         row = store_message(
             conn,
-            {
-                "id": new_message_id(),
-                "account_id": account.id,
-                "direction": "outbound",
-                "from_number": sender,
-                "to_number": to,
-                "body": body,
-                "is_mms": is_mms,
-                "media": media,
-                "message_encoding": encoding,
-                "segments": segments,
-                "amount_nanodollars": amount,
-                "message_type": kind,
-                "created_at": now,
-                "dlr_callback": dlr,
-                "outcome": outcome_for(to),
-            },
+            account_id=account.id,
+            direction="outbound",
+            sender=sender,
+            to=to,
+            body=body,
+            media=media,
+            is_mms=is_mms,
+            message_type=kind,
+            created_at=now,
+            dlr_callback=dlr,
         )
         schedule_receipts(conn, row, shape, base)
     link = f"{base}/{version}/messages/{row.id}"
