@@ -16,6 +16,7 @@ from starlette.responses import Response
 from .api._context import caller
 from .api._http import ApiError, base_url, document, integer, read_body
 from .api._lookup import check_number_id
+from .api.cnams import cnam_resource, decide
 from .api.numbers import assign_number, available
 from .clock import from_epoch, iso_seconds
 from .dispatcher import schedule
@@ -33,7 +34,9 @@ from .store.schema import (
     accounts,
     attempts,
     callbacks,
+    cnams,
     deliveries,
+    e911s,
     messages,
     numbers,
     opt_outs,
@@ -56,7 +59,18 @@ def _clock(state: SandboxState, account: Account) -> dict[str, Any]:
 async def reset(request: Request) -> Response:
     state, account = caller(request)
     with state.engine.begin() as conn:
-        for table in (numbers, routes, messages, callbacks, opt_outs, deliveries, attempts):
+        tables = (
+            numbers,
+            routes,
+            messages,
+            callbacks,
+            opt_outs,
+            deliveries,
+            attempts,
+            e911s,
+            cnams,
+        )
+        for table in tables:
             conn.execute(delete(table).where(table.c.account_id == account.id))
     state.faults.clear(account.access_key)
     state.set_clock_offset(account, 0.0)
@@ -283,3 +297,25 @@ async def webhook_attempts(request: Request) -> Response:
             ]
         }
     )
+
+
+async def _decide(request: Request, ident: str, reason: str | None) -> Response:
+    state, account = caller(request)
+    with state.engine.begin() as conn:
+        now, _ = state.now_and_webhook_format(account, conn)
+        row = decide(conn, account.id, ident, now, reason)
+        resource = cnam_resource(row, base_url(request), now, state.settings.cnam_approval_delay)
+    return document({"data": resource})
+
+
+@router.post("/cnams/{ident}/approve")
+async def approve_cnam(request: Request, ident: str) -> Response:
+    """Approve a pending CNAM record now instead of after the review delay."""
+    return await _decide(request, ident, None)
+
+
+@router.post("/cnams/{ident}/reject")
+async def reject_cnam(request: Request, ident: str) -> Response:
+    """Reject a CNAM record now: ``{"reason": "..."}``."""
+    reason = (await read_body(request)).get("reason") or "Rejected by review."
+    return await _decide(request, ident, str(reason))

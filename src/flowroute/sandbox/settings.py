@@ -18,7 +18,8 @@ class SandboxSettings:
     ``clock_speed``: virtual seconds per real second (0 freezes time until advanced).
     ``allow_external_hosts``: deliver webhooks and fetch media beyond loopback addresses.
     ``sms_per_second`` / ``mms_per_second``: per-account send limits (429 above them).
-    ``latency``: seconds added to every API request, to imitate a network round trip."""
+    ``latency``: seconds added to every API request, to imitate a network round trip.
+    ``cnam_approval_delay``: virtual seconds until a new CNAM record is reviewed (48 h)."""
 
     db: str | None = None
     strict_auth: Mapping[str, str] | None = field(default=None, repr=False)
@@ -28,6 +29,7 @@ class SandboxSettings:
     sms_per_second: float = 5.0
     mms_per_second: float = 1.0
     latency: float = 0.0
+    cnam_approval_delay: float = 48 * 3600.0
 
     @property
     def shared_database(self) -> bool:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..inventory import Purchasable, by_value, inventory
-from ..store.schema import numbers, routes
+from ..store.schema import cnams, e911s, numbers, routes
 from ._context import caller
 from ._http import (
     ApiError,
@@ -30,6 +30,8 @@ from ._http import (
 )
 from ._lookup import check_number_id, owned
 from ._routing import WireRouter
+from .cnams import cnam_resource
+from .e911s import e911_resource
 from .routes import route_resource
 
 router = WireRouter()
@@ -113,8 +115,8 @@ def number_detail(
     """A number with its relationships, and the routes it references (for ``included``)."""
     resource = number_resource(_pick_attributes(row._mapping), base)
     resource["relationships"] = {
-        "cnam_preset": _relation("cnam", None),
-        "e911_address": _relation("e911", None),
+        "cnam_preset": _relation("cnam", row.cnam_id),
+        "e911_address": _relation("e911", row.e911_id),
         "failover_route": _relation("route", row.failover_route_id),
         "primary_route": _relation("route", row.primary_route_id),
     }
@@ -125,6 +127,13 @@ def number_detail(
     ]
     if 0 in route_ids:
         included.insert(0, route_resource(None, base))
+    if row.e911_id is not None:
+        address = conn.execute(select(e911s).where(e911s.c.id == row.e911_id)).first()
+        included.extend([e911_resource(address, base)] if address else [])
+    if row.cnam_id is not None:
+        name = conn.execute(select(cnams).where(cnams.c.id == row.cnam_id)).first()
+        # Only approved records can be attached, so no clock is needed to render it.
+        included.extend([cnam_resource(name, base, float("inf"), 0.0)] if name else [])
     return resource, included
 
 

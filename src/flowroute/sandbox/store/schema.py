@@ -49,6 +49,8 @@ numbers = Table(
     Column("inbound_rate", Float, nullable=False),
     Column("primary_route_id", Integer),
     Column("failover_route_id", Integer),
+    Column("e911_id", Integer),
+    Column("cnam_id", Integer),
     UniqueConstraint("account_id", "value", name="uq_number_owner"),
 )
 
@@ -136,4 +138,36 @@ attempts = Table(
     Column("status_code", Integer),
     Column("outcome", String(16), nullable=False),  # delivered, failed, blocked
     Column("error", Text),
+)
+
+
+e911s = Table(
+    "e911s",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("label", String(128), nullable=False),
+    Column("first_name", String(128), nullable=False),
+    Column("last_name", String(128), nullable=False),
+    Column("street_number", String(32), nullable=False),
+    Column("street_name", String(256), nullable=False),
+    Column("city", String(128), nullable=False),
+    Column("state", String(2), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("zip", String(16), nullable=False),
+    Column("address_type", String(32)),
+    Column("address_type_number", String(32)),
+)
+
+cnams = Table(
+    "cnams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("value", String(15), nullable=False),
+    Column("created_at", Float, nullable=False),  # virtual epoch seconds
+    # Set by the control API; otherwise review happens by itself after the approval delay.
+    Column("decision", String(16)),
+    Column("decided_at", Float),
+    Column("rejection_reason", String(256)),
 )
