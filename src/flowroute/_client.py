@@ -23,8 +23,11 @@ from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
 
 if TYPE_CHECKING:
     from .resources.callbacks import Callbacks
+    from .resources.cnams import Cnams
+    from .resources.e911s import E911s
     from .resources.messages import Messages
     from .resources.numbers import Numbers
+    from .resources.porting import Porting
     from .resources.routes import Routes
 
 
@@ -118,6 +121,24 @@ class _ClientBase(Generic[M, H]):
         from .resources.callbacks import Callbacks
 
         return Callbacks(self._runner)
+
+    @cached_property
+    def e911s(self) -> E911s[M]:
+        from .resources.e911s import E911s
+
+        return E911s(self._runner)
+
+    @cached_property
+    def cnams(self) -> Cnams[M]:
+        from .resources.cnams import Cnams
+
+        return Cnams(self._runner)
+
+    @cached_property
+    def porting(self) -> Porting[M]:
+        from .resources.porting import Porting
+
+        return Porting(self._runner)
 
 
 class Flowroute(_ClientBase[Sync, httpx2.Client]):
