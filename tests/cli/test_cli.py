@@ -42,6 +42,10 @@ def test_demo_runs_the_walkthrough() -> None:
         "receipt level 2: message buffered",
         "inbound from 12065550123: 'Thanks, on my way!'",
         "Message detail records",
+        "refused as expected: 400 Bad Request: Could not geocode",
+        "approved=False",
+        "approved=True",
+        "CNAM 1, E911 1",
         "Done.",
     ):
         assert step in result.stdout

@@ -105,6 +105,49 @@ def _messaging(console: Console, client: Flowroute, sandbox: SandboxServer, numb
     console.print(table)
 
 
+def _e911_and_cnam(
+    console: Console, client: Flowroute, sandbox: SandboxServer, number: str
+) -> None:
+    address = {
+        "label": "Head office",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "street_number": "645",
+        "street_name": "Elliott Ave W",
+        "city": "Seattle",
+        "state": "WA",
+        "country": "US",
+        "zip": "98119",
+        "address_type": "Suite",
+        "address_type_number": "300",
+    }
+    _step(console, "Validate an E911 address that cannot be geocoded")
+    try:
+        client.e911s.validate(**{**address, "street_name": "Nowhere Lane"})
+    except FlowrouteError as exc:
+        console.print(f"  refused as expected: {exc}".split(" (POST")[0])
+
+    _step(console, "Validate, create and associate a real one")
+    client.e911s.validate(**address)
+    record = client.e911s.create(**address)
+    client.e911s.associate(record.id, number=number)
+    console.print(
+        f"  E911 address {record.id} ({record.street_number} {record.street_name}) -> {number}"
+    )
+
+    _step(console, "Create a CNAM record: pending review")
+    cnam = client.cnams.create("Lovelace Labs")
+    console.print(f"  {cnam.value!r}: approved={cnam.is_approved}")
+
+    _step(console, "Advance the sandbox clock 48 hours: reviewed and approved")
+    sandbox.clock.advance(hours=48)
+    cnam = client.cnams.retrieve(cnam.id)
+    console.print(f"  {cnam.value!r}: approved={cnam.is_approved} at {cnam.approval_datetime}")
+    client.cnams.associate(cnam.id, number=number)
+    details = client.numbers.retrieve(number)
+    console.print(f"  {number}: CNAM {details.cnam_preset_id}, E911 {details.e911_address_id}")
+
+
 def run_demo() -> int:
     console = Console()
     console.print(Panel.fit("Flowroute SDK demo: an embedded sandbox, no account, no network"))
@@ -114,6 +157,7 @@ def run_demo() -> int:
             console.print(f"sandbox at {sandbox.base_url}")
             number = _walkthrough(console, client)
             _messaging(console, client, sandbox, number)
+            _e911_and_cnam(console, client, sandbox, number)
     except FlowrouteError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 1
