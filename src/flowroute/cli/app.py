@@ -37,6 +37,9 @@ def sandbox(
     sms_per_second: Annotated[float, typer.Option(help="Per-account SMS limit (429 above).")] = 5.0,
     mms_per_second: Annotated[float, typer.Option(help="Per-account MMS limit (429 above).")] = 1.0,
     latency: Annotated[float, typer.Option(help="Seconds added to every API request.")] = 0.0,
+    cnam_approval_delay: Annotated[
+        float, typer.Option(help="Virtual seconds until a CNAM record is reviewed.")
+    ] = 48 * 3600.0,
     allow_external_hosts: Annotated[
         bool, typer.Option(help="Deliver webhooks and fetch media beyond loopback addresses.")
     ] = False,
@@ -70,6 +73,7 @@ def sandbox(
         sms_per_second=sms_per_second,
         mms_per_second=mms_per_second,
         latency=latency,
+        cnam_approval_delay=cnam_approval_delay,
     )
     try:
         serve(settings, host=host, port=port, workers=workers)

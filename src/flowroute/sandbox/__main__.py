@@ -20,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mms-per-second", type=float, default=1.0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     parser.add_argument(
+        "--cnam-approval-delay", type=float, default=48 * 3600.0, help="virtual seconds"
+    )
+    parser.add_argument(
         "--allow-external-hosts",
         action="store_true",
         help="deliver webhooks and fetch media beyond loopback addresses",
@@ -44,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         sms_per_second=args.sms_per_second,
         mms_per_second=args.mms_per_second,
         latency=args.latency,
+        cnam_approval_delay=args.cnam_approval_delay,
     )
     try:
         serve(settings, host=args.host, port=args.port, workers=args.workers)
