@@ -223,3 +223,11 @@ def test_other_accounts_see_nothing(fr: Driver, other_account: tuple[Any, Any]) 
     with pytest.raises(NotFoundError):
         other.cnams.retrieve(name.id)
     assert list(other.e911s.list()) == [] and list(other.cnams.list()) == []
+
+
+def test_seed_keyword_zipcode(fr: Driver) -> None:
+    fields = {k: v for k, v in ADDRESS.items() if k != "zip"}
+    assert fr.e911s.validate(**fields, zipcode="98119") is None
+    assert fr.e911s.create(**fields, zipcode=98119).zip == "98119"
+    with pytest.raises(InvalidRequestError, match="zip is required"):
+        fr.e911s.create(**fields)

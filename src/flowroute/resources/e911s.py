@@ -32,6 +32,10 @@ ADDRESS_FIELDS = (
 
 def _body(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     """The JSON:API body, after the same checks Flowroute makes (all problems at once)."""
+    zipcode = fields.pop("zipcode", None)
+    if zipcode is not None and fields.get("zip") is not None and str(zipcode) != str(fields["zip"]):
+        raise InvalidRequestError("pass zip or zipcode (the same field), not two different values")
+    fields = {**fields, "zip": fields.get("zip") if fields.get("zip") is not None else zipcode}
     attributes = {k: str(v) for k, v in fields.items() if v is not None}
     checked = address_errors(attributes)
     if partial:  # an update sends a subset; only judge what it sends
@@ -83,7 +87,8 @@ class E911s(Resource[M]):
         city: str,
         state: str,
         country: str,
-        zip: str | int,
+        zip: str | int | None = None,
+        zipcode: str | int | None = None,  # the official SDK's name for zip
         address_type: str | None = None,
         address_type_number: str | None = None,
     ) -> Call[None]:
@@ -104,7 +109,8 @@ class E911s(Resource[M]):
         city: str,
         state: str,
         country: str,
-        zip: str | int,
+        zip: str | int | None = None,
+        zipcode: str | int | None = None,  # the official SDK's name for zip
         address_type: str | None = None,
         address_type_number: str | None = None,
     ) -> Call[E911Address]:
@@ -135,11 +141,12 @@ class E911s(Resource[M]):
         state: str | None = None,
         country: str | None = None,
         zip: str | int | None = None,
+        zipcode: str | int | None = None,
         address_type: str | None = None,
         address_type_number: str | None = None,
     ) -> Call[E911Address]:
         """Change any fields; Flowroute re-validates the whole address."""
-        fields = {k: v for k, v in locals().items() if k in ADDRESS_FIELDS}
+        fields = {k: v for k, v in locals().items() if k in (*ADDRESS_FIELDS, "zipcode")}
         body = _body(fields, partial=True)
         if not body["data"]["attributes"]:
             raise InvalidRequestError("update needs at least one field to change")
