@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Router
 
 from . import control
-from .api import cnams, e911s, messages, numbers, porting, routes
+from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .api._http import ApiError, error_response, http_error_response
 from .middleware import SandboxMiddleware
 from .settings import SandboxSettings
@@ -47,7 +47,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     app.include_router(control.router)
     # The Flowroute API itself is served by the middleware straight from a Starlette router,
     # ahead of FastAPI's per-request machinery (see docs/decisions/0002-sandbox-stack.md).
-    resources = (numbers, routes, messages, e911s, cnams, porting)
+    resources = (numbers, routes, messages, e911s, cnams, porting, cdrs)
     wire = Router(routes=[route for module in resources for route in module.router.routes])
     app.add_middleware(SandboxMiddleware, state=state, wire=wire)
 

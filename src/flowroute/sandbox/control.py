@@ -9,15 +9,17 @@ import json
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .api._context import caller
 from .api._http import ApiError, base_url, document, integer, read_body
 from .api._lookup import check_number_id
+from .api.cdrs import parse_time
 from .api.cnams import cnam_resource, decide
 from .api.numbers import assign_number, available
+from .cdrs import COLUMNS, csv_time
 from .clock import from_epoch, iso_seconds
 from .dispatcher import schedule
 from .faults import Fault
@@ -33,7 +35,10 @@ from .state import Account, SandboxState
 from .store.schema import (
     accounts,
     attempts,
+    call_blocks,
     callbacks,
+    calls,
+    cdr_exports,
     cnams,
     deliveries,
     e911s,
@@ -69,6 +74,9 @@ async def reset(request: Request) -> Response:
             attempts,
             e911s,
             cnams,
+            calls,
+            call_blocks,
+            cdr_exports,
         )
         for table in tables:
             conn.execute(delete(table).where(table.c.account_id == account.id))
@@ -132,7 +140,9 @@ def _fault(body: dict[str, Any]) -> Fault:
 @router.post("/faults")
 async def add_fault(request: Request) -> Response:
     state, account = caller(request)
-    fault = state.faults.add(account.access_key, _fault(await read_body(request)))
+    body = await read_body(request)
+    # "public": true applies the fault to requests without credentials (CDR downloads).
+    fault = state.faults.add("" if body.get("public") else account.access_key, _fault(body))
     return document({"data": fault.to_dict()}, status=201)
 
 
@@ -319,3 +329,56 @@ async def reject_cnam(request: Request, ident: str) -> Response:
     """Reject a CNAM record now: ``{"reason": "..."}``."""
     reason = (await read_body(request)).get("reason") or "Rejected by review."
     return await _decide(request, ident, str(reason))
+
+
+def _window(body: dict[str, Any]) -> tuple[float, float]:
+    start = parse_time(body.get("start"), "start")
+    end = parse_time(body.get("end"), "end")
+    if end <= start:
+        raise ApiError(400, "end must be after start.")
+    return start, end
+
+
+@router.post("/calls/generate")
+async def generate_calls(request: Request) -> Response:
+    """``{"count": N, "start": ..., "end": ..., "seed": S}``: N realistic calls on the account's
+    numbers, spread over the window. Stored as one block and generated when exported, so a
+    million cost nothing up front."""
+    state, account = caller(request)
+    body = await read_body(request)
+    count = integer(str(body.get("count", 0)), "count", minimum=1, default=1)
+    if count > 50_000_000:
+        raise ApiError(400, "count must be at most 50,000,000.")
+    start, end = _window(body)
+    seed = integer(str(body.get("seed", count)), "seed", minimum=0, default=0)
+    with state.engine.begin() as conn:
+        conn.execute(
+            insert(call_blocks).values(
+                account_id=account.id, seed=seed, size=count, start_time=start, end_time=end
+            )
+        )
+    return document({"generated": count}, status=201)
+
+
+@router.post("/calls")
+async def add_calls(request: Request) -> Response:
+    """``{"records": [{column: value, ...}]}``: exact call records (the 25 CSV columns; any left
+    out are blank). ``start_time`` is required."""
+    state, account = caller(request)
+    records = (await read_body(request)).get("records")
+    if not isinstance(records, list) or not records:
+        raise ApiError(400, 'Send {"records": [{"start_time": "2026-01-01 10:00:00", ...}]}.')
+    values = []
+    for record in records:
+        if not isinstance(record, dict) or not record.get("start_time"):
+            raise ApiError(400, "Every record needs a start_time.")
+        unknown = sorted(set(record) - set(COLUMNS))
+        if unknown:
+            raise ApiError(400, f"Unknown call record fields: {', '.join(unknown)}.")
+        began = parse_time(record["start_time"], "start_time")
+        row = [str(record.get(name, "")) for name in COLUMNS]
+        row[COLUMNS.index("start_time")] = csv_time(began)
+        values.append({"account_id": account.id, "start_time": began, "row": row})
+    with state.engine.begin() as conn:
+        conn.execute(insert(calls), values)
+    return document({"added": len(values)}, status=201)

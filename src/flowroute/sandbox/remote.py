@@ -74,6 +74,17 @@ class SandboxControl:
         """Shape of the webhooks this account receives (Flowroute uses both)."""
         self.call("POST", "/settings", {"webhook_format": shape})
 
+    def generate_calls(self, count: int, *, start: str, end: str, seed: int | None = None) -> None:
+        """``count`` realistic call records on the account's numbers between start and end."""
+        body: dict[str, Any] = {"count": count, "start": start, "end": end}
+        if seed is not None:
+            body["seed"] = seed
+        self.call("POST", "/calls/generate", body)
+
+    def add_calls(self, records: list[dict[str, Any]]) -> None:
+        """Exact call records (CSV column names as keys; ``start_time`` required)."""
+        self.call("POST", "/calls", {"records": records})
+
     def seed_numbers(self, count: int) -> list[str]:
         """Put ``count`` numbers from inventory on the account at once."""
         numbers: list[str] = self.call("POST", "/seed", {"numbers": count})["numbers"]
@@ -115,6 +126,7 @@ class FaultControl:
         drop: bool = False,
         when: Literal["before", "after"] = "before",
         headers: dict[str, str] | None = None,
+        public: bool = False,
     ) -> dict[str, Any]:
         """The next ``count`` requests matching ``method`` and ``path`` (glob) fail this way.
         ``when="after"``: the request takes effect, then the failure is returned."""
@@ -127,6 +139,7 @@ class FaultControl:
             "drop": drop,
             "when": when,
             "headers": headers or {},
+            "public": public,
         }
         fault: dict[str, Any] = self._control.call("POST", "/faults", body)["data"]
         return fault

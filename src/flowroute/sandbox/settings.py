@@ -30,6 +30,7 @@ class SandboxSettings:
     mms_per_second: float = 1.0
     latency: float = 0.0
     cnam_approval_delay: float = 48 * 3600.0
+    cdr_export_delay: float = 5.0
 
     @property
     def shared_database(self) -> bool:

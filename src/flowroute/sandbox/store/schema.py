@@ -171,3 +171,39 @@ cnams = Table(
     Column("decided_at", Float),
     Column("rejection_reason", String(256)),
 )
+
+
+# Call records: explicit ones, plus generated blocks expanded on demand (1M records cost one row).
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start_time", Float, nullable=False),
+    Column("row", JSON, nullable=False),  # the 25 CSV fields, in column order
+)
+
+call_blocks = Table(
+    "call_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("seed", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("start_time", Float, nullable=False),
+    Column("end_time", Float, nullable=False),
+)
+
+cdr_exports = Table(
+    "cdr_exports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("callback_url", String(2048)),
+    Column("filters", JSON, nullable=False),
+    Column("requested_at", Float, nullable=False),
+    Column("completes_at", Float, nullable=False),
+    Column("failure", String(256)),  # set when the export fails (magic filter)
+    Column("totals", JSON),  # computed once, when first seen completed
+)
