@@ -23,6 +23,7 @@ from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
 
 if TYPE_CHECKING:
     from .resources.callbacks import Callbacks
+    from .resources.cdrs import Cdrs
     from .resources.cnams import Cnams
     from .resources.e911s import E911s
     from .resources.messages import Messages
@@ -133,6 +134,12 @@ class _ClientBase(Generic[M, H]):
         from .resources.cnams import Cnams
 
         return Cnams(self._runner)
+
+    @cached_property
+    def cdrs(self) -> Cdrs[M]:
+        from .resources.cdrs import Cdrs
+
+        return Cdrs(self._runner)
 
     @cached_property
     def porting(self) -> Porting[M]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
@@ -50,3 +50,26 @@ class PageCall(NamedTuple, Generic[T]):
     max_page_size: int
     limit: int | None = None
     page_size: int | None = None
+
+
+class Sleep(NamedTuple):
+    """A step of a multi-request operation: wait this long (polling)."""
+
+    seconds: float
+
+
+class Download(NamedTuple):
+    """A step: stream ``url`` (no credentials: a pre-signed link) into ``sink``.
+
+    ``sink`` is a path (written to a temporary file, checked as gzip, then renamed into place so
+    no partial file is ever left) or a binary file object. ``progress(done, total)`` is called as
+    bytes arrive (``total`` None when unknown). Answers the byte count."""
+
+    url: str
+    sink: Any
+    progress: Callable[[int, int | None], None] | None = None
+
+
+# A multi-request operation: a generator that yields steps (a Call, Sleep or Download), is sent
+# each step's result, and returns the operation's result. Written once; the runners drive it.
+Flow = Generator["Call[Any] | Sleep | Download", Any, T]

@@ -9,7 +9,7 @@ arguments included) for type checkers and editors.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .call import Call, PageCall
@@ -88,5 +88,29 @@ class paginated(_Descriptor[P, PageCall[T]]):
 
         def bound(*args: Any, **kwargs: Any) -> Any:
             return pager(runner.fetch, build(obj, *args, **kwargs))  # type: ignore[arg-type]
+
+        return bound
+
+
+class flow(_Descriptor[P, Generator[Any, Any, T]]):
+    """Decorates ``def method(self, ...) -> Flow[T]``: several requests (and waits) written once
+    as a generator of steps; sync callers get ``T``, async callers a coroutine of ``T``."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> flow[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, T]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Async], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        return self if obj is None else self._cache(obj)
+
+    def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
+        build, drive = self._build, obj._runner.drive
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return drive(build(obj, *args, **kwargs))
 
         return bound

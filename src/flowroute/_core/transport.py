@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
+from .call import Download, Sleep
 from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, mask
+from .download import Receiving, content_length
 from .errors import (
     APIConnectionError,
     APIError,
@@ -25,7 +27,7 @@ from .ratelimit import Ticket, window_for
 from .retry import NOT_SENT, backoff, should_retry_status
 
 if TYPE_CHECKING:
-    from .call import Call
+    from .call import Call, Download, Flow
 
 T = TypeVar("T")
 
@@ -208,6 +210,45 @@ class SyncRunner(_RunnerBase):
     def fetch(self, path: str, params: dict[str, str]) -> bytes:
         return self.send(self.build("GET", path, params)).content
 
+    def drive(self, flow: Flow[T]) -> T:
+        """Run a multi-request operation (a generator of steps) to its result."""
+        from .call import Download  # only multi-step operations need these
+
+        answer: Any = None
+        while True:
+            try:
+                step = flow.send(answer)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                answer = None
+            elif isinstance(step, Download):
+                answer = self.download(step)
+            else:
+                answer = self.execute(step)
+
+    def download(self, step: Download) -> int:
+
+        receiving = Receiving(step)
+        try:
+            with self.pool.client.stream("GET", step.url, timeout=None) as response:
+                if response.is_error:
+                    response.read()
+                    raise status_error(response)
+                receiving.start(content_length(response.headers))
+                for chunk in response.iter_raw():
+                    receiving.write(chunk)
+            return receiving.finish()
+        except httpx2.TransportError as exc:
+            receiving.abandon()
+            raise APIConnectionError(
+                f"download failed: {exc} ({step.url.split('?')[0]})", request=None
+            ) from exc
+        except BaseException:
+            receiving.abandon()
+            raise
+
 
 class AsyncRunner(_RunnerBase):
     """The async twin of SyncRunner."""
@@ -239,6 +280,45 @@ class AsyncRunner(_RunnerBase):
     async def fetch(self, path: str, params: dict[str, str]) -> bytes:
         response = await self.send(self.build("GET", path, params))
         return response.content
+
+    async def drive(self, flow: Flow[T]) -> T:
+        """The async twin of SyncRunner.drive."""
+        from .call import Download
+
+        answer: Any = None
+        while True:
+            try:
+                step = flow.send(answer)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            if isinstance(step, Sleep):
+                await _sleep(step.seconds)
+                answer = None
+            elif isinstance(step, Download):
+                answer = await self.download(step)
+            else:
+                answer = await self.execute(step)
+
+    async def download(self, step: Download) -> int:
+
+        receiving = Receiving(step)
+        try:
+            async with self.pool.client.stream("GET", step.url, timeout=None) as response:
+                if response.is_error:
+                    await response.aread()
+                    raise status_error(response)
+                receiving.start(content_length(response.headers))
+                async for chunk in response.aiter_raw():
+                    receiving.write(chunk)
+            return receiving.finish()
+        except httpx2.TransportError as exc:
+            receiving.abandon()
+            raise APIConnectionError(
+                f"download failed: {exc} ({step.url.split('?')[0]})", request=None
+            ) from exc
+        except BaseException:
+            receiving.abandon()
+            raise
 
 
 async def _sleep(seconds: float) -> None:
