@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .call import Download
-from .errors import APIConnectionError
+from .errors import APIConnectionError, APIError
 
 
 class Receiving:
@@ -36,7 +36,13 @@ class Receiving:
             self.step.progress(0, total)
 
     def write(self, chunk: bytes) -> None:
-        self._check.decompress(chunk, 0)  # verify only; the output is discarded in pieces
+        try:
+            self._check.decompress(chunk, 0)  # verify only; the output is discarded in pieces
+        except zlib.error as exc:
+            raise APIError(
+                f"download of {self.step.url.split('?')[0]} is not a valid gzip file ({exc})",
+                request=None,
+            ) from None
         self.out.write(chunk)
         self.done += len(chunk)
         if self.step.progress:
