@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import _servers
+import bench_cdrs
 import bench_client_cpu
 import bench_cold_start
 import bench_messaging
@@ -115,6 +116,26 @@ def main() -> None:
         "events/s",
         ">=0.00",
         higher_is_better=True,
+    )
+
+    cdr = bench_cdrs.run()
+    row(
+        f"download of a {cdr['rows']:,}-row CDR export (vs raw httpx2 stream to disk)",
+        cdr["raw_mb_s"],
+        cdr["sdk_mb_s"],
+        "MB/s",
+        ">=0.90",
+        higher_is_better=True,
+    )
+    ROWS.append(
+        (
+            "download + iter_records of the same export: client RSS growth",
+            "-",
+            f"{cdr['growth_mib']:.1f} MiB ({cdr['rows_s']:,.0f} rows/s)",
+            "-",
+            "<=30 MiB",
+            "yes" if cdr["growth_mib"] <= 30 else "NO",
+        )
     )
 
     header = ("benchmark", "baseline", "flowroute", "ratio", "target", "met")
