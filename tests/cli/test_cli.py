@@ -46,6 +46,8 @@ def test_demo_runs_the_walkthrough() -> None:
         "approved=False",
         "approved=True",
         "CNAM 1, E911 1",
+        "export 1: completed, 20,000 calls",
+        "billed minutes",
         "Done.",
     ):
         assert step in result.stdout

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
 from .. import Flowroute, FlowrouteError, webhooks
+from ..resources.cdrs import iter_records
 from ..sandbox.receiver import WebhookReceiver
 from ..sandbox.server import SandboxServer, running
 from ..sandbox.settings import SandboxSettings
@@ -148,6 +153,42 @@ def _e911_and_cnam(
     console.print(f"  {number}: CNAM {details.cnam_preset_id}, E911 {details.e911_address_id}")
 
 
+def _cdrs(console: Console, client: Flowroute, sandbox: SandboxServer) -> None:
+    _step(console, "A month of calls on the account (20,000 generated call records)")
+    sandbox.generate_calls(20_000, start="2026-01-01", end="2026-02-01", seed=42)
+
+    _step(console, "Create a CDR export for January, and wait for it")
+    export = client.cdrs.create(start="2026-01-01", end="2026-02-01")
+    console.print(f"  export {export.id}: {export.status}")
+    sandbox.clock.advance(seconds=10)
+    export = client.cdrs.wait(export.id, timeout=60)
+    console.print(f"  export {export.id}: {export.status}, {export.num_calls:,} calls")
+
+    _step(console, "Download it")
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Progress(
+            TextColumn("  {task.description}"), BarColumn(), DownloadColumn(), console=console
+        ) as bar,
+    ):
+        task = bar.add_task("cdrs.csv.gz", total=None)
+        path = Path(folder) / "cdrs.csv.gz"
+        client.cdrs.download(
+            export.id,
+            path,
+            progress=lambda done, total: bar.update(task, completed=done, total=total or done),
+        )
+        calls = seconds = 0
+        cost = Decimal(0)
+        for record in iter_records(path):
+            calls += 1
+            seconds += record.billed_duration
+            cost += record.total_cost
+    summary = Table("calls", "billed minutes", "total cost")
+    summary.add_row(f"{calls:,}", f"{-(-seconds // 60):,}", f"${cost:.2f}")
+    console.print(summary)
+
+
 def run_demo() -> int:
     console = Console()
     console.print(Panel.fit("Flowroute SDK demo: an embedded sandbox, no account, no network"))
@@ -158,6 +199,7 @@ def run_demo() -> int:
             number = _walkthrough(console, client)
             _messaging(console, client, sandbox, number)
             _e911_and_cnam(console, client, sandbox, number)
+            _cdrs(console, client, sandbox)
     except FlowrouteError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 1
