@@ -219,3 +219,13 @@ def test_completion_callback(
     )
     flowroute_sandbox.clock.advance(seconds=600)
     assert len(receiver.requests) == 1  # delivered once
+
+
+def test_records_by_export_id(fr: Driver, calls: None, flowroute_sandbox: SandboxServer) -> None:
+    export = fr.cdrs.create(start="2026-01-02", end="2026-01-03", number_aliases=["Office Line 2"])
+    flowroute_sandbox.clock.advance(seconds=5)
+    fr.cdrs.wait(export.id)
+    records = fr.cdrs.records(export.id)
+    folder = records.path.parent
+    assert [r.callerid for r in records] == ["+12069928999"]
+    assert not folder.exists()  # the temporary download is gone once read

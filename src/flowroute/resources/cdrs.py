@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import csv
 import gzip
 import io
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -63,6 +65,22 @@ class _Wrapped(CdrExport):
 
     id: str = ""
     data: CdrExport
+
+
+def _download(
+    export_id: str | int,
+    destination: str | os.PathLike[str] | IO[bytes],
+    progress: Callable[[int, int | None], None] | None,
+) -> Flow[Path | None]:
+    export: CdrExport = yield Call(
+        "GET", f"/v2/cdrs/exports/{path_id('export_id', export_id)}", parse_one(CdrExport)
+    )
+    if export.status != "completed" or not export.download_url:
+        raise InvalidRequestError(
+            f"CDR export {export_id} is {export.status}: wait for it to complete before downloading"
+        )
+    yield Download(export.download_url, destination, progress)
+    return Path(destination) if isinstance(destination, str | os.PathLike) else None
 
 
 class Cdrs(Resource[M]):
@@ -168,16 +186,49 @@ class Cdrs(Resource[M]):
     ) -> Flow[Path | None]:
         """Stream the export's gzip CSV to ``destination`` (a path, written atomically and
         checked as gzip, or a binary file). Returns the path (None for a file object)."""
-        export: CdrExport = yield Call(
-            "GET", f"/v2/cdrs/exports/{path_id('export_id', export_id)}", parse_one(CdrExport)
-        )
-        if export.status != "completed" or not export.download_url:
-            raise InvalidRequestError(
-                f"CDR export {export_id} is {export.status}: wait for it to complete "
-                "before downloading"
-            )
-        yield Download(export.download_url, destination, progress)
-        return Path(destination) if isinstance(destination, str | os.PathLike) else None
+        return (yield from _download(export_id, destination, progress))
+
+    @flow
+    def records(
+        self,
+        export_id: str | int,
+        *,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> Flow[RecordFile]:
+        """Download a completed export to a temporary file and read it: ``for call in
+        client.cdrs.records(id)`` (``await`` it first on the async client)."""
+        path = Path(tempfile.mkdtemp(prefix="flowroute-cdrs-")) / f"export-{export_id}.csv.gz"
+        try:
+            yield from _download(export_id, path, progress)
+        except BaseException:
+            RecordFile(path).close()
+            raise
+        return RecordFile(path)
+
+
+class RecordFile:
+    """An export downloaded to a temporary file: iterate it for CallRecords (lazily, constant
+    memory); the file is deleted when iteration ends or on ``close()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[CallRecord]:
+        try:
+            yield from iter_records(self.path)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
+
+    def __enter__(self) -> RecordFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _decimal(text: str) -> Decimal:
