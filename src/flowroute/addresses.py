@@ -78,6 +78,19 @@ US_STATES = frozenset(
 CA_PROVINCES = frozenset(
     ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
 )
+FIELDS = (
+    "label",
+    "first_name",
+    "last_name",
+    "street_number",
+    "street_name",
+    "city",
+    "state",
+    "country",
+    "zip",
+    "address_type",
+    "address_type_number",
+)
 REQUIRED = (
     "label",
     "first_name",

@@ -34,8 +34,15 @@ class _Descriptor(Generic[P, T]):
         self._name = build.__name__
         functools.update_wrapper(self, build)  # type: ignore[arg-type]
 
+    _runs = "execute"  # the runner method that carries out what the built method returns
+
     def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
-        raise NotImplementedError
+        build, run = self._build, getattr(obj._runner, self._runs)
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return run(build(obj, *args, **kwargs))
+
+        return bound
 
     def _cache(self, obj: Resource[Any]) -> Callable[..., Any]:
         # Non-data descriptor: the bound function lands in the instance dict, so later lookups
@@ -58,14 +65,6 @@ class endpoint(_Descriptor[P, Call[T]]):
     ) -> Callable[P, Coroutine[Any, Any, T]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         return self if obj is None else self._cache(obj)
-
-    def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
-        build, execute = self._build, obj._runner.execute
-
-        def bound(*args: Any, **kwargs: Any) -> Any:
-            return execute(build(obj, *args, **kwargs))
-
-        return bound
 
 
 class paginated(_Descriptor[P, PageCall[T]]):
@@ -96,6 +95,8 @@ class flow(_Descriptor[P, Generator[Any, Any, T]]):
     """Decorates ``def method(self, ...) -> Flow[T]``: several requests (and waits) written once
     as a generator of steps; sync callers get ``T``, async callers a coroutine of ``T``."""
 
+    _runs = "drive"
+
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> flow[P, T]: ...
     @overload
@@ -106,11 +107,3 @@ class flow(_Descriptor[P, Generator[Any, Any, T]]):
     ) -> Callable[P, Coroutine[Any, Any, T]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         return self if obj is None else self._cache(obj)
-
-    def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
-        build, drive = self._build, obj._runner.drive
-
-        def bound(*args: Any, **kwargs: Any) -> Any:
-            return drive(build(obj, *args, **kwargs))
-
-        return bound

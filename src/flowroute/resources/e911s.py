@@ -8,26 +8,13 @@ from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
 from .._core.resource import Resource, endpoint, paginated
+from ..addresses import FIELDS as ADDRESS_FIELDS
 from ..addresses import address_errors
 from ..phone import to_nanp
 from ..types._base import parse_empty, parse_one, parse_page
 from ..types.e911 import E911Address
 from ..types.number import Number
 from ._params import non_negative, path_id
-
-ADDRESS_FIELDS = (
-    "label",
-    "first_name",
-    "last_name",
-    "street_number",
-    "street_name",
-    "city",
-    "state",
-    "country",
-    "zip",
-    "address_type",
-    "address_type_number",
-)
 
 
 def _body(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:

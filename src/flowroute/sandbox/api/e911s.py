@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ...addresses import ADDRESS_TYPES, address_errors
+from ...addresses import ADDRESS_TYPES, FIELDS, address_errors
 from ..store.schema import e911s, numbers
 from ._context import caller
 from ._http import (
@@ -26,19 +26,6 @@ from ._lookup import check_number_id, owned
 from ._routing import WireRouter
 
 router = WireRouter()
-FIELDS = (
-    "label",
-    "first_name",
-    "last_name",
-    "street_number",
-    "street_name",
-    "city",
-    "state",
-    "country",
-    "zip",
-    "address_type",
-    "address_type_number",
-)
 ADDRESS = FIELDS[3:]  # what makes two records the same place
 # The sandbox's geocoder fails, deterministically, for streets or cities named "Nowhere".
 UNGEOCODABLE = "nowhere"
