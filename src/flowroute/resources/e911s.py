@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
@@ -31,6 +31,24 @@ def _body(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         problems = "; ".join(f"{k}: {', '.join(v)}" for k, v in checked.items())
         raise InvalidRequestError(f"invalid E911 address: {problems}")
     return {"data": {"type": "e911", "attributes": attributes}}
+
+
+class Address(TypedDict, total=False):
+    """An E911 address, with Flowroute's field names (``zipcode`` is the official SDK's name
+    for ``zip``)."""
+
+    label: Required[str]
+    first_name: Required[str]
+    last_name: Required[str]
+    street_number: Required[str | int]
+    street_name: Required[str]
+    city: Required[str]
+    state: Required[str]
+    country: Required[str]
+    zip: str | int
+    zipcode: str | int
+    address_type: str
+    address_type_number: str
 
 
 class E911s(Resource[M]):
@@ -63,55 +81,22 @@ class E911s(Resource[M]):
         return Call("GET", f"/v2/e911s/{path_id('e911_id', e911_id)}", parse_one(E911Address))
 
     @endpoint
-    def validate(
-        self,
-        *,
-        label: str,
-        first_name: str,
-        last_name: str,
-        street_number: str | int,
-        street_name: str,
-        city: str,
-        state: str,
-        country: str,
-        zip: str | int | None = None,
-        zipcode: str | int | None = None,  # the official SDK's name for zip
-        address_type: str | None = None,
-        address_type_number: str | None = None,
-    ) -> Call[None]:
+    def validate(self, **address: Unpack[Address]) -> Call[None]:
         """Check an address (Flowroute geocodes it); raises with the reason if it fails."""
-        fields = locals()
-        del fields["self"]
-        return Call("POST", "/v2/e911s/validate", parse_empty, json=_body(fields, partial=False))
+        body = _body(dict(address), partial=False)
+        return Call("POST", "/v2/e911s/validate", parse_empty, json=body)
 
     @endpoint
-    def create(
-        self,
-        *,
-        label: str,
-        first_name: str,
-        last_name: str,
-        street_number: str | int,
-        street_name: str,
-        city: str,
-        state: str,
-        country: str,
-        zip: str | int | None = None,
-        zipcode: str | int | None = None,  # the official SDK's name for zip
-        address_type: str | None = None,
-        address_type_number: str | None = None,
-    ) -> Call[E911Address]:
+    def create(self, **address: Unpack[Address]) -> Call[E911Address]:
         """Validate and store an address (403 "Duplicate address." if you have it already)."""
-        fields = locals()
-        del fields["self"]
-        body = _body(fields, partial=False)
+        body = _body(dict(address), partial=False)
         return Call(
             "POST",
             "/v2/e911s",
             parse_one(E911Address),
             json=body,
             idempotent=False,
-            action=f"creating E911 address {label!r}",
+            action=f"creating E911 address {address.get('label')!r}",
         )
 
     @endpoint
