@@ -7,13 +7,36 @@ from typing import Annotated
 import typer
 
 from ..sandbox.settings import SandboxSettings, parse_credentials
+from . import resources
 
 app = typer.Typer(
     name="flowroute",
-    help="Flowroute from the terminal: a local sandbox and a guided demo.",
+    help="Flowroute from the terminal: numbers, routes, messages, a local sandbox and a demo.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(resources.numbers, name="numbers")
+app.add_typer(resources.routes, name="routes")
+app.add_typer(resources.messages, name="messages")
+
+
+@app.callback()
+def connection(
+    access_key: Annotated[
+        str | None, typer.Option(envvar="FLOWROUTE_ACCESS_KEY", help="Access key.")
+    ] = None,
+    secret_key: Annotated[
+        str | None,
+        typer.Option(envvar="FLOWROUTE_SECRET_KEY", help="Secret key.", show_default=False),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(envvar="FLOWROUTE_BASE_URL", help="API or sandbox URL.")
+    ] = None,
+) -> None:
+    """Credentials for the resource commands (flags or FLOWROUTE_* variables)."""
+    resources.Options.access_key = access_key
+    resources.Options.secret_key = secret_key
+    resources.Options.base_url = base_url
 
 
 @app.command()
