@@ -20,7 +20,7 @@ from .._core.call import Call, Download, Flow, PageCall, Sleep, query
 from .._core.errors import FlowrouteError, InvalidRequestError
 from .._core.modes import M
 from .._core.resource import Resource, endpoint, flow, paginated
-from ..types._base import parse_one, parse_page
+from ..types._base import FlowrouteModel, parse_one, parse_page
 from ..types.cdr import CallRecord, CdrExport
 from ._params import non_negative, path_id
 
@@ -60,10 +60,9 @@ def _export_page(content: bytes) -> tuple[list[CdrExport], str | None]:
     return [item.data for item in items], next_url
 
 
-class _Wrapped(CdrExport):
+class _Wrapped(FlowrouteModel):
     """A list item as Flowroute sends it: ``{"data": {export}}``."""
 
-    id: str = ""
     data: CdrExport
 
 

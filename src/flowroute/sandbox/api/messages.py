@@ -23,6 +23,7 @@ from ..messaging import (
     set_callback,
     store_message,
 )
+from ..state import SandboxState
 from ..store.schema import messages
 from ._context import caller
 from ._http import (
@@ -69,8 +70,9 @@ def _is_mms(fields: dict[str, Any]) -> bool:
     return forced or bool(fields.get("media_urls"))
 
 
-async def _check_media(request: Request, urls: list[str], body: str | None) -> list[dict[str, Any]]:
-    state, _ = caller(request)
+async def _check_media(
+    state: SandboxState, urls: list[str], body: str | None
+) -> list[dict[str, Any]]:
     total = len((body or "").encode())
     media = []
     for url in urls:
@@ -122,7 +124,7 @@ async def send_message(request: Request, version: str) -> Response:
     if is_mms and not body and not media_urls:
         raise ApiError(422, "An MMS needs a body or media_urls.")
     dlr = _url(fields["dlr_callback"], "dlr_callback") if fields.get("dlr_callback") else None
-    media = await _check_media(request, media_urls, body) if is_mms else []
+    media = await _check_media(state, media_urls, body) if is_mms else []
     base = base_url(request)
     with state.engine.begin() as conn:
         now, shape = state.now_and_webhook_format(account, conn)
