@@ -1,4 +1,5 @@
-"""Command definitions. Errors print as one line and exit non-zero; no tracebacks."""
+"""The ``flowroute`` command: resource groups, ``sandbox``, ``demo``, ``listen``, ``configure``.
+Errors print as one line with an exit status; no tracebacks."""
 
 from __future__ import annotations
 
@@ -7,17 +8,31 @@ from typing import Annotated
 import typer
 
 from ..sandbox.settings import SandboxSettings, parse_credentials
-from . import resources
+from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes
+from ._common import Connection, enable_debug
+from .configure import configure
+from .listen import listen
 
 app = typer.Typer(
     name="flowroute",
-    help="Flowroute from the terminal: numbers, routes, messages, a local sandbox and a demo.",
+    help="Flowroute from the terminal: numbers, routes, messages, E911, CNAM, CDRs, a local "
+    "sandbox and a demo.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(resources.numbers, name="numbers")
-app.add_typer(resources.routes, name="routes")
-app.add_typer(resources.messages, name="messages")
+for group, name in (
+    (numbers.app, "numbers"),
+    (routes.app, "routes"),
+    (messages.app, "messages"),
+    (callbacks.app, "callbacks"),
+    (e911.app, "e911"),
+    (cnam.app, "cnam"),
+    (cdrs.app, "cdrs"),
+    (porting.app, "porting"),
+):
+    app.add_typer(group, name=name)
+app.command()(listen)
+app.command()(configure)
 
 
 @app.callback()
@@ -32,11 +47,20 @@ def connection(
     base_url: Annotated[
         str | None, typer.Option(envvar="FLOWROUTE_BASE_URL", help="API or sandbox URL.")
     ] = None,
+    profile: Annotated[
+        str, typer.Option(envvar="FLOWROUTE_PROFILE", help="Saved profile (flowroute configure).")
+    ] = "default",
+    debug: Annotated[
+        bool, typer.Option(help="Print each HTTP request and answer (credentials redacted).")
+    ] = False,
 ) -> None:
-    """Credentials for the resource commands (flags or FLOWROUTE_* variables)."""
-    resources.Options.access_key = access_key
-    resources.Options.secret_key = secret_key
-    resources.Options.base_url = base_url
+    """Credentials: flags, else FLOWROUTE_* variables, else the saved profile."""
+    Connection.access_key = access_key
+    Connection.secret_key = secret_key
+    Connection.base_url = base_url
+    Connection.profile = profile
+    if debug:
+        enable_debug()
 
 
 @app.command()
@@ -85,6 +109,9 @@ def sandbox(
         + ("only the --strict-auth keys" if strict else "any KEY:SECRET (one account per key)")
     )
     console.print(f"  SDK:         Flowroute(base_url={url!r}, access_key=..., secret_key=...)")
+    console.print(
+        f"  CLI:         flowroute --base-url {url} --access-key KEY --secret-key SECRET ..."
+    )
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
     console.print(f"  storage:     {describe_database(db)}\n")
     settings = SandboxSettings(
@@ -105,8 +132,17 @@ def sandbox(
 
 
 @app.command()
-def demo() -> None:
-    """Walk through Flowroute's numbers and routes against an embedded sandbox."""
+def demo(
+    against: Annotated[
+        str | None,
+        typer.Option(help="Run against this sandbox or API URL instead of an embedded sandbox."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask before spending money on a real account.")
+    ] = False,
+) -> None:
+    """The whole Flowroute story (numbers, routes, SMS, E911, CNAM, CDRs) against a sandbox."""
     from .demo import run_demo
 
-    raise typer.Exit(run_demo())
+    settings = Connection.settings() if against else {}
+    raise typer.Exit(run_demo(against=against, settings=settings, yes=yes))

@@ -1,22 +1,29 @@
-"""``flowroute demo``: the seed SDK walkthrough against an embedded sandbox (no account needed)."""
+"""``flowroute demo``: the seed SDK walkthrough, against an embedded sandbox (no account needed),
+another sandbox (``--against URL``), or a real account (after confirmation: it spends money).
+
+Steps that need a sandbox's control API (moving its clock, an inbound text, generated calls) are
+skipped against a real account."""
 
 from __future__ import annotations
 
 import tempfile
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
+import httpx2
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.prompt import Confirm
 from rich.table import Table
 
 from .. import Flowroute, FlowrouteError, webhooks
+from .._core.config import mask
 from ..resources.cdrs import iter_records
 from ..sandbox.receiver import WebhookReceiver
-from ..sandbox.server import SandboxServer, running
+from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
+from ..sandbox.server import running
 from ..sandbox.settings import SandboxSettings
+from .cdrs import download_bar, summary_table
 
 
 def _step(console: Console, title: str) -> None:
@@ -74,7 +81,7 @@ def _walkthrough(console: Console, client: Flowroute) -> str:
     return number.id
 
 
-def _messaging(console: Console, client: Flowroute, sandbox: SandboxServer, number: str) -> None:
+def _messaging(console: Console, client: Flowroute, sandbox: SandboxControl, number: str) -> None:
     mobile = "12065550123"
     with WebhookReceiver() as inbox:
         _step(console, f"Local webhook receiver at {inbox.url}; point the callbacks at it")
@@ -111,7 +118,7 @@ def _messaging(console: Console, client: Flowroute, sandbox: SandboxServer, numb
 
 
 def _e911_and_cnam(
-    console: Console, client: Flowroute, sandbox: SandboxServer, number: str
+    console: Console, client: Flowroute, sandbox: SandboxControl | None, number: str
 ) -> None:
     address = {
         "label": "Head office",
@@ -126,11 +133,12 @@ def _e911_and_cnam(
         "address_type": "Suite",
         "address_type_number": "300",
     }
-    _step(console, "Validate an E911 address that cannot be geocoded")
-    try:
-        client.e911s.validate(**{**address, "street_name": "Nowhere Lane"})
-    except FlowrouteError as exc:
-        console.print(f"  refused as expected: {exc}".split(" (POST")[0])
+    if sandbox is not None:  # the sandbox's documented never-geocodes street
+        _step(console, "Validate an E911 address that cannot be geocoded")
+        try:
+            client.e911s.validate(**{**address, "street_name": "Nowhere Lane"})
+        except FlowrouteError as exc:
+            console.print(f"  refused as expected: {exc}".split(" (POST")[0])
 
     _step(console, "Validate, create and associate a real one")
     client.e911s.validate(**address)
@@ -144,6 +152,9 @@ def _e911_and_cnam(
     cnam = client.cnams.create("Lovelace Labs")
     console.print(f"  {cnam.value!r}: approved={cnam.is_approved}")
 
+    if sandbox is None:
+        console.print("  Flowroute reviews it within 48 hours; then: flowroute cnam associate")
+        return
     _step(console, "Advance the sandbox clock 48 hours: reviewed and approved")
     sandbox.clock.advance(hours=48)
     cnam = client.cnams.retrieve(cnam.id)
@@ -153,53 +164,90 @@ def _e911_and_cnam(
     console.print(f"  {number}: CNAM {details.cnam_preset_id}, E911 {details.e911_address_id}")
 
 
-def _cdrs(console: Console, client: Flowroute, sandbox: SandboxServer) -> None:
-    _step(console, "A month of calls on the account (20,000 generated call records)")
-    sandbox.generate_calls(20_000, start="2026-01-01", end="2026-02-01", seed=42)
+def _cdrs(console: Console, client: Flowroute, sandbox: SandboxControl | None) -> None:
+    start, end = "2026-01-01", "2026-02-01"
+    if sandbox is not None:
+        _step(console, "A month of calls on the account (20,000 generated call records)")
+        sandbox.generate_calls(20_000, start=start, end=end, seed=42)
 
-    _step(console, "Create a CDR export for January, and wait for it")
-    export = client.cdrs.create(start="2026-01-01", end="2026-02-01")
+    _step(console, f"Create a CDR export from {start} to {end}, and wait for it")
+    export = client.cdrs.create(start=start, end=end)
     console.print(f"  export {export.id}: {export.status}")
-    sandbox.clock.advance(seconds=10)
-    export = client.cdrs.wait(export.id, timeout=60)
+    if sandbox is not None:
+        sandbox.clock.advance(seconds=10)
+    export = client.cdrs.wait(export.id, timeout=600)
     console.print(f"  export {export.id}: {export.status}, {export.num_calls:,} calls")
 
-    _step(console, "Download it")
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        Progress(
-            TextColumn("  {task.description}"), BarColumn(), DownloadColumn(), console=console
-        ) as bar,
-    ):
-        task = bar.add_task("cdrs.csv.gz", total=None)
+    _step(console, "Download it and summarise")
+    with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cdrs.csv.gz"
-        client.cdrs.download(
-            export.id,
-            path,
-            progress=lambda done, total: bar.update(task, completed=done, total=total or done),
-        )
-        calls = seconds = 0
-        cost = Decimal(0)
-        for record in iter_records(path):
-            calls += 1
-            seconds += record.billed_duration
-            cost += record.total_cost
-    summary = Table("calls", "billed minutes", "total cost")
-    summary.add_row(f"{calls:,}", f"{-(-seconds // 60):,}", f"${cost:.2f}")
-    console.print(summary)
+        with download_bar(console, path.name) as progress:
+            client.cdrs.download(export.id, path, progress=progress)
+        console.print(summary_table(iter_records(path)))
 
 
-def run_demo() -> int:
-    console = Console()
-    console.print(Panel.fit("Flowroute SDK demo: an embedded sandbox, no account, no network"))
+def _story(console: Console, client: Flowroute, sandbox: SandboxControl | None) -> str:
+    """The whole walkthrough; returns the number it bought."""
+    number = _walkthrough(console, client)
+    if sandbox is not None:
+        _messaging(console, client, sandbox, number)
+    else:
+        console.print("\n(messaging skipped: a real account would text a real phone)")
+    _e911_and_cnam(console, client, sandbox, number)
+    _cdrs(console, client, sandbox)
+    return number
+
+
+def _control(url: str, access_key: str, secret_key: str) -> SandboxControl | None:
+    """The control API when ``url`` is a sandbox; None for Flowroute itself."""
+    control = SandboxControl(url, access_key=access_key, secret_key=secret_key)
     try:
-        settings = SandboxSettings(clock_speed=0)  # time moves when the demo says so
-        with running(settings) as sandbox, sandbox.client() as client:
-            console.print(f"sandbox at {sandbox.base_url}")
-            number = _walkthrough(console, client)
-            _messaging(console, client, sandbox, number)
-            _e911_and_cnam(console, client, sandbox, number)
-            _cdrs(console, client, sandbox)
+        control.clock.now()
+    except (RuntimeError, httpx2.HTTPError, ValueError):
+        control.close()
+        return None
+    return control
+
+
+def _against(console: Console, url: str, settings: dict[str, str | None], yes: bool) -> None:
+    key = settings["access_key"] or DEFAULT_ACCESS_KEY
+    secret = settings["secret_key"] or DEFAULT_SECRET_KEY
+    sandbox = _control(url, key, secret)
+    if sandbox is None:
+        console.print(
+            f"[bold yellow]{url} is not a sandbox.[/] The demo buys a number (setup and monthly "
+            "charges), adds an E911 address and a CNAM record, and exports CDRs on the account "
+            f"{mask(key)}."
+        )
+        if not yes and not Confirm.ask("Spend money on this account?", console=console):
+            raise DemoCancelled
+    with Flowroute(access_key=key, secret_key=secret, base_url=url) as client:
+        console.print(f"{'sandbox' if sandbox else 'Flowroute'} at {url}")
+        number = _story(console, client, sandbox)
+    console.print(
+        f"\nThe demo bought {number}; release it with: flowroute numbers release {number}"
+    )
+
+
+class DemoCancelled(Exception):
+    pass
+
+
+def run_demo(*, against: str | None = None, settings: dict[str, str | None], yes: bool) -> int:
+    console = Console()
+    try:
+        if against is None:
+            console.print(
+                Panel.fit("Flowroute SDK demo: an embedded sandbox, no account, no network")
+            )
+            with running(SandboxSettings(clock_speed=0)) as sandbox, sandbox.client() as client:
+                console.print(f"sandbox at {sandbox.base_url}")  # time moves when the demo says
+                _story(console, client, sandbox)
+        else:
+            _against(console, against, settings, yes)
+    except DemoCancelled:
+        console.print("nothing was done")
+        return 1
     except FlowrouteError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 1

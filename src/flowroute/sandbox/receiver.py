@@ -5,7 +5,7 @@
         ...
         inbox.events  # InboundMessage / DeliveryReceipt, in arrival order
 
-Standard library only, so it works wherever the SDK does (the demo and ``flowroute listen`` use
+Core dependencies only, so it works wherever the SDK does (the demo and ``flowroute listen`` use
 it too). It answers 200 to anything ``webhooks.parse`` accepts and 400 otherwise.
 """
 
@@ -15,12 +15,26 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
+
+import httpx2
 
 from .. import webhooks
 
 Event = webhooks.InboundMessage | webhooks.DeliveryReceipt
 E = TypeVar("E", webhooks.InboundMessage, webhooks.DeliveryReceipt)
+
+
+def _forward(url: str, body: bytes, headers: Any) -> int:
+    """Re-post the webhook unchanged; its status is the answer, so the sender retries while the
+    target is down (502 when it cannot be reached)."""
+    try:
+        response = httpx2.post(
+            url, content=body, headers={"Content-Type": headers.get("Content-Type", "")}
+        )
+    except httpx2.HTTPError:
+        return 502
+    return response.status_code
 
 
 class WebhookReceiver:
@@ -30,6 +44,7 @@ class WebhookReceiver:
         host: str = "127.0.0.1",
         port: int = 0,
         on_event: Callable[[Event], None] | None = None,
+        forward_to: str | None = None,
     ) -> None:
         self.events: list[Event] = []
         self._lock = threading.Lock()
@@ -47,7 +62,9 @@ class WebhookReceiver:
                     receiver.events.append(event)
                 if on_event is not None:
                     on_event(event)
-                self._answer(200)
+                self._answer(
+                    200 if forward_to is None else _forward(forward_to, body, self.headers)
+                )
 
             def _answer(self, status: int) -> None:
                 self.send_response(status)

@@ -1,0 +1,145 @@
+"""What every resource command shares: the connection settings, output (rich tables or
+``--json``) and turning errors into one line and an exit status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import (
+    ConfigurationError,
+    Flowroute,
+    FlowrouteError,
+    IndeterminateResultError,
+)
+from ..types._base import FlowrouteModel
+from . import profile
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LimitOption = Annotated[int, typer.Option(help="How many to show at most.")]
+
+# Exit statuses, documented in docs/cli.md. A script can tell "refused, fix the input" (1) from
+# "may have happened, check before retrying" (4).
+EXIT_FAILED = 1
+EXIT_CONFIGURATION = 3
+EXIT_INDETERMINATE = 4
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+class Connection:
+    """Settings from the top-level options; flags win over FLOWROUTE_* variables (typer reads
+    both), which win over the saved profile."""
+
+    access_key: str | None = None
+    secret_key: str | None = None
+    base_url: str | None = None
+    profile: str = "default"
+
+    @classmethod
+    def settings(cls) -> dict[str, str | None]:
+        try:
+            saved = profile.load(cls.profile)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        return {
+            "access_key": cls.access_key or saved.get("access_key"),
+            "secret_key": cls.secret_key or saved.get("secret_key"),
+            "base_url": cls.base_url or saved.get("base_url"),
+        }
+
+    @classmethod
+    def client(cls) -> Flowroute:
+        settings = cls.settings()
+        return Flowroute(
+            access_key=settings["access_key"],
+            secret_key=settings["secret_key"],
+            base_url=settings["base_url"],
+        )
+
+
+def enable_debug() -> None:
+    """Log each HTTP exchange (method, URL, status, headers with credentials redacted)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    logger = logging.getLogger("flowroute")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def one_line_errors(command: F) -> F:
+    """A FlowrouteError (or a file problem) becomes one line on stderr and an exit status."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigurationError as exc:
+            fail(f"{exc} (or run: flowroute configure)", EXIT_CONFIGURATION)
+        except IndeterminateResultError as exc:
+            fail(str(exc), EXIT_INDETERMINATE)
+        except (FlowrouteError, OSError) as exc:
+            fail(str(exc), EXIT_FAILED)
+
+    return run  # type: ignore[return-value]
+
+
+def fail(message: str, status: int = EXIT_FAILED) -> None:
+    stderr.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(status)
+
+
+def done(message: str) -> None:
+    """Confirmation of a change (stdout, so a script can ignore it with --json elsewhere)."""
+    stdout.print(message, soft_wrap=True)
+
+
+def print_json(value: Any, *, indent: int | None = 2) -> None:
+    sys.stdout.write(json.dumps(value, indent=indent, default=str) + "\n")
+
+
+def _cell(row: Any, column: str) -> str:
+    value = row.get(column) if isinstance(row, dict) else getattr(row, column, None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _plain(item: Any) -> Any:
+    return item.to_dict() if isinstance(item, FlowrouteModel) else item
+
+
+def show_list(items: Iterable[Any], columns: Sequence[str], as_json: bool) -> None:
+    """A listing: a table with one row per item, or a JSON array."""
+    if as_json:
+        print_json([_plain(item) for item in items])
+        return
+    table = Table(*columns)
+    for item in items:
+        table.add_row(*(_cell(item, c) for c in columns))
+    stdout.print(table)
+
+
+def show_one(item: Any, columns: Sequence[str], as_json: bool) -> None:
+    """One object: a field/value table (fits any terminal width), or a JSON object."""
+    if as_json:
+        print_json(_plain(item))
+        return
+    table = Table(show_header=False)
+    for column in columns:
+        table.add_row(column, _cell(item, column))
+    stdout.print(table)

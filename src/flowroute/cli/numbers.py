@@ -1,0 +1,137 @@
+"""``flowroute numbers ...``: inventory, purchase and the numbers on your account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._common import (
+    Connection,
+    JsonOption,
+    LimitOption,
+    done,
+    fail,
+    one_line_errors,
+    show_list,
+    show_one,
+)
+
+app = typer.Typer(help="Phone numbers: inventory, purchase, your numbers.", no_args_is_help=True)
+
+AVAILABLE = ["id", "rate_center", "state", "tier", "setup_cost", "monthly_cost"]
+DETAILS = [
+    "id",
+    "alias",
+    "number_type",
+    "rate_center",
+    "state",
+    "primary_route_id",
+    "failover_route_id",
+    "cnam_preset_id",
+    "e911_address_id",
+    "cnam_lookups_enabled",
+]
+MaxSetupCost = Annotated[float | None, typer.Option(help="Only where setup costs at most this.")]
+
+
+@app.command("area-codes")
+@one_line_errors
+def area_codes(
+    max_setup_cost: MaxSetupCost = None, limit: LimitOption = 20, as_json: JsonOption = False
+) -> None:
+    """Area codes with purchasable numbers."""
+    found = Connection.client().numbers.area_codes(max_setup_cost=max_setup_cost, limit=limit)
+    show_list(found, ["id"], as_json)
+
+
+@app.command()
+@one_line_errors
+def exchanges(
+    areacode: Annotated[str | None, typer.Option(help="Only in this area code.")] = None,
+    max_setup_cost: MaxSetupCost = None,
+    limit: LimitOption = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Exchanges (NPA-NXX) with purchasable numbers."""
+    found = Connection.client().numbers.exchanges(
+        areacode=areacode, max_setup_cost=max_setup_cost, limit=limit
+    )
+    show_list(found, ["id"], as_json)
+
+
+@app.command()
+@one_line_errors
+def search(
+    starts_with: Annotated[str | None, typer.Option(help="Area code or prefix.")] = None,
+    contains: str | None = None,
+    ends_with: str | None = None,
+    state: Annotated[str | None, typer.Option(help="Two-letter state.")] = None,
+    rate_center: str | None = None,
+    limit: LimitOption = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Purchasable numbers."""
+    found = Connection.client().numbers.search(
+        starts_with=starts_with,
+        contains=contains,
+        ends_with=ends_with,
+        state=state,
+        rate_center=rate_center,
+        limit=limit,
+    )
+    show_list(found, AVAILABLE, as_json)
+
+
+@app.command()
+@one_line_errors
+def buy(number: str, as_json: JsonOption = False) -> None:
+    """Purchase a number (billed; never retried blindly)."""
+    show_one(Connection.client().numbers.purchase(number), DETAILS, as_json)
+
+
+@app.command("list")
+@one_line_errors
+def list_numbers(
+    contains: Annotated[str | None, typer.Option(help="Digits the number contains.")] = None,
+    alias: str | None = None,
+    limit: LimitOption = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Numbers on your account."""
+    found = Connection.client().numbers.list(contains=contains, alias=alias, limit=limit)
+    show_list(found, ["id", "alias", "rate_center", "state", "primary_route_id"], as_json)
+
+
+@app.command("show")
+@one_line_errors
+def show_number(number: str, as_json: JsonOption = False) -> None:
+    """One number's details: routes, CNAM, E911."""
+    show_one(Connection.client().numbers.retrieve(number), DETAILS, as_json)
+
+
+@app.command()
+@one_line_errors
+def update(
+    number: str,
+    alias: Annotated[str | None, typer.Option(help="A name for the number.")] = None,
+    cnam_lookups: Annotated[
+        bool | None, typer.Option(help="Look up caller names on inbound calls (charged).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a number's alias or CNAM lookups."""
+    if alias is None and cnam_lookups is None:
+        fail("nothing to change: pass --alias and/or --cnam-lookups/--no-cnam-lookups")
+    updated = Connection.client().numbers.update(
+        number, alias=alias, cnam_lookups_enabled=cnam_lookups
+    )
+    show_one(updated, DETAILS, as_json)
+
+
+@app.command()
+@one_line_errors
+def release(number: str) -> None:
+    """Release a number back to inventory (billing stops)."""
+    Connection.client().numbers.release(number)
+    done(f"released {number}")

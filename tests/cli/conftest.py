@@ -1,0 +1,60 @@
+"""CLI tests run with no credentials in the environment and a private profile file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from typer.testing import CliRunner
+
+from flowroute.cli.app import app
+from flowroute.sandbox.server import SandboxServer
+
+CREDENTIAL_VARIABLES = (
+    "FLOWROUTE_ACCESS_KEY",
+    "FLOWROUTE_SECRET_KEY",
+    "FR_ACCESS_KEY",
+    "FR_SECRET_KEY",
+    "FLOWROUTE_BASE_URL",
+    "FLOWROUTE_PROFILE",
+)
+
+
+class Result(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for name in CREDENTIAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "config" / "flowroute.toml"
+    monkeypatch.setenv("FLOWROUTE_CONFIG", str(config))
+    monkeypatch.setenv("COLUMNS", "200")  # wide tables: assertions see whole cells
+    yield config
+
+
+def invoke(*args: str, input: str | None = None) -> Result:
+    result = CliRunner().invoke(app, list(args), input=input)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def cli(flowroute_sandbox: SandboxServer) -> Run:
+    """``cli("numbers", "list")``: the command on the sandbox's default account."""
+    credentials = (
+        "--access-key",
+        flowroute_sandbox.access_key,
+        "--secret-key",
+        "sandbox-secret-key",
+        "--base-url",
+        flowroute_sandbox.base_url,
+    )
+    return lambda *args, input=None: invoke(*credentials, *args, input=input)
