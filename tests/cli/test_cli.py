@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,8 @@ import httpx2
 from typer.testing import CliRunner
 
 from flowroute.cli.app import app
+from flowroute.sandbox.server import SandboxServer
+from tests.conftest import Receiver
 
 BIN = Path(sys.executable).parent
 
@@ -101,3 +104,60 @@ def test_bad_strict_auth_is_one_clear_line() -> None:
     result = CliRunner().invoke(app, ["sandbox", "--strict-auth", "nocolon"])
     assert result.exit_code == 2
     assert "KEY:SECRET" in result.output
+
+
+def test_demo_against_a_running_sandbox(flowroute_sandbox: SandboxServer) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "--access-key",
+            "demo-against",
+            "--secret-key",
+            "s",
+            "demo",
+            "--against",
+            flowroute_sandbox.base_url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"sandbox at {flowroute_sandbox.base_url}" in result.stdout
+    assert "inbound from 12065550123" in result.stdout and "approved=True" in result.stdout
+    bought = result.stdout.split("The demo bought ")[1].split(";")[0]
+    with flowroute_sandbox.client(access_key="demo-against", secret_key="s") as client:
+        assert [n.id for n in client.numbers.list()] == [bought]  # on the account it was given
+
+
+def test_demo_against_a_real_api_asks_before_spending(receiver: Receiver) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--access-key", "k", "--secret-key", "s", "demo", "--against", receiver.url],
+        input="n\n",
+    )
+    assert result.exit_code == 1
+    assert "is not a sandbox" in result.stdout and "Spend money" in result.stdout
+    assert "nothing was done" in result.stdout
+    assert receiver.requests == []  # nothing bought
+
+
+def test_console_script_with_environment_credentials(flowroute_sandbox: SandboxServer) -> None:
+    number = flowroute_sandbox.seed_numbers(1)[0]
+    env = {
+        **os.environ,
+        "FLOWROUTE_ACCESS_KEY": flowroute_sandbox.access_key,
+        "FLOWROUTE_SECRET_KEY": "sandbox-secret-key",
+        "FLOWROUTE_BASE_URL": flowroute_sandbox.base_url,
+        "FLOWROUTE_CONFIG": "/nonexistent/flowroute.toml",
+    }
+    listed = subprocess.run(
+        [BIN / "flowroute", "numbers", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert [n["id"] for n in json.loads(listed.stdout)] == [number]
+    failed = subprocess.run(  # noqa: PLW1510 - the exit code is asserted
+        [BIN / "flowroute", "routes", "delete", "999"], capture_output=True, text=True, env=env
+    )
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr.startswith("error: ") and "Traceback" not in failed.stderr
