@@ -37,3 +37,10 @@ def test_e911_cnam_cdr_demos(flowroute_sandbox: SandboxServer) -> None:
     out = run_seed("seed_e911_cnam_cdr.py", flowroute_sandbox)
     assert "--Create a CNAM Record" in out and out.strip().endswith("done")
     assert "'portable': ['+14252081174']" in out
+
+
+def test_seed_001_python2_readme_walkthrough(flowroute_sandbox: SandboxServer) -> None:
+    out = run_seed("seed_001_readme_walkthrough.py", flowroute_sandbox)
+    assert out.count("204: No Content") == 2 and out.strip().endswith("done")
+    assert "'id': 'mdr2-" in out  # the MMS was accepted (202) and is found again by its id
+    assert "'is_mms': True" in out
