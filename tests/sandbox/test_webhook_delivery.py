@@ -7,7 +7,8 @@ import json
 import pytest
 
 from flowroute import Flowroute, webhooks
-from flowroute.sandbox.server import SandboxServer
+from flowroute.sandbox.server import SandboxServer, running
+from flowroute.sandbox.settings import SandboxSettings
 
 from ..conftest import Receiver
 
@@ -160,3 +161,26 @@ def test_compact_shape(flowroute_sandbox: SandboxServer, number: str, receiver: 
         receipt["type"] == "delivery_receipt" and receipt["id"] == sent.id and "data" not in receipt
     )
     assert isinstance(webhooks.parse(json.dumps(receipt)), webhooks.DeliveryReceipt)
+
+
+def test_reset_restores_the_default_shape(
+    flowroute_sandbox: SandboxServer, receiver: Receiver
+) -> None:
+    flowroute_sandbox.set_webhook_format("compact")
+    flowroute_sandbox.reset()
+    [number] = flowroute_sandbox.seed_numbers(1)
+    with flowroute_sandbox.client() as client:
+        client.callbacks.set("sms", f"{receiver.url}/sms")
+    flowroute_sandbox.inject_inbound(from_=SUBSCRIBER, to=number, body="hi")
+    assert receiver.bodies("/sms")[0]["data"]["type"] == "message"
+
+
+def test_webhook_format_setting_is_the_default_for_new_accounts(receiver: Receiver) -> None:
+    settings = SandboxSettings(clock_speed=0, webhook_format="compact")
+    with running(settings) as sandbox, sandbox.client() as client:
+        [number] = sandbox.seed_numbers(1)
+        client.callbacks.set("sms", f"{receiver.url}/sms")
+        sandbox.inject_inbound(from_=SUBSCRIBER, to=number, body="compact by default")
+    assert receiver.bodies("/sms")[0]["body"] == "compact by default"
+    with pytest.raises(ValueError, match="jsonapi"):
+        SandboxSettings(webhook_format="xml")  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..sandbox.settings import SandboxSettings, parse_credentials
+from ..sandbox.settings import SandboxSettings, WebhookFormat, parse_credentials
 from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes
 from ._common import Connection, enable_debug
 from .configure import configure
@@ -87,6 +87,9 @@ def sandbox(
     cnam_approval_delay: Annotated[
         float, typer.Option(help="Virtual seconds until a CNAM record is reviewed.")
     ] = 48 * 3600.0,
+    webhook_format: Annotated[
+        WebhookFormat, typer.Option(help="Webhook body shape for new accounts (jsonapi, compact).")
+    ] = "jsonapi",
     allow_external_hosts: Annotated[
         bool, typer.Option(help="Deliver webhooks and fetch media beyond loopback addresses.")
     ] = False,
@@ -124,6 +127,7 @@ def sandbox(
         mms_per_second=mms_per_second,
         latency=latency,
         cnam_approval_delay=cnam_approval_delay,
+        webhook_format=webhook_format,
     )
     try:
         serve(settings, host=host, port=port, workers=workers)

@@ -23,6 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cnam-approval-delay", type=float, default=48 * 3600.0, help="virtual seconds"
     )
     parser.add_argument(
+        "--webhook-format",
+        choices=["jsonapi", "compact"],
+        default="jsonapi",
+        help="webhook body shape for new accounts",
+    )
+    parser.add_argument(
         "--allow-external-hosts",
         action="store_true",
         help="deliver webhooks and fetch media beyond loopback addresses",
@@ -48,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         mms_per_second=args.mms_per_second,
         latency=args.latency,
         cnam_approval_delay=args.cnam_approval_delay,
+        webhook_format=args.webhook_format,
     )
     try:
         serve(settings, host=args.host, port=args.port, workers=args.workers)

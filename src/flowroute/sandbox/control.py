@@ -80,6 +80,11 @@ async def reset(request: Request) -> Response:
         )
         for table in tables:
             conn.execute(delete(table).where(table.c.account_id == account.id))
+        conn.execute(
+            update(accounts)
+            .where(accounts.c.id == account.id)
+            .values(webhook_format=state.settings.webhook_format)
+        )
     state.faults.clear(account.access_key)
     state.set_clock_offset(account, 0.0)
     return document({"reset": True, "access_key": account.access_key})

@@ -6,8 +6,10 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
 
 SETTINGS_VARIABLE = "FLOWROUTE_SANDBOX_SETTINGS"
+WebhookFormat = Literal["jsonapi", "compact"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,9 @@ class SandboxSettings:
     ``allow_external_hosts``: deliver webhooks and fetch media beyond loopback addresses.
     ``sms_per_second`` / ``mms_per_second``: per-account send limits (429 above them).
     ``latency``: seconds added to every API request, to imitate a network round trip.
-    ``cnam_approval_delay``: virtual seconds until a new CNAM record is reviewed (48 h)."""
+    ``cnam_approval_delay``: virtual seconds until a new CNAM record is reviewed (48 h).
+    ``webhook_format``: the webhook body shape new accounts get ("jsonapi" or "compact"; an
+    account can switch through the control API)."""
 
     db: str | None = None
     strict_auth: Mapping[str, str] | None = field(default=None, repr=False)
@@ -31,6 +35,13 @@ class SandboxSettings:
     latency: float = 0.0
     cnam_approval_delay: float = 48 * 3600.0
     cdr_export_delay: float = 5.0
+    webhook_format: WebhookFormat = "jsonapi"
+
+    def __post_init__(self) -> None:
+        if self.webhook_format not in get_args(WebhookFormat):
+            raise ValueError(
+                f'webhook_format must be "jsonapi" or "compact", got {self.webhook_format!r}'
+            )
 
     @property
     def shared_database(self) -> bool:

@@ -74,7 +74,13 @@ class SandboxState:
             row = conn.execute(select(accounts).where(accounts.c.access_key == key)).first()
             if row is None:
                 with suppress(IntegrityError):  # another worker may have created it first
-                    conn.execute(insert(accounts).values(access_key=key, secret_key=secret))
+                    conn.execute(
+                        insert(accounts).values(
+                            access_key=key,
+                            secret_key=secret,
+                            webhook_format=self.settings.webhook_format,
+                        )
+                    )
                 row = conn.execute(select(accounts).where(accounts.c.access_key == key)).one()
             account = Account(row.id, row.access_key, row.secret_key)
             self._accounts[key] = account
