@@ -161,3 +161,10 @@ def test_console_script_with_environment_credentials(flowroute_sandbox: SandboxS
     )
     assert failed.returncode == 1 and failed.stdout == ""
     assert failed.stderr.startswith("error: ") and "Traceback" not in failed.stderr
+
+
+def test_shell_completion_is_offered() -> None:
+    result = subprocess.run(
+        [BIN / "flowroute", "--show-completion", "bash"], capture_output=True, text=True, check=True
+    )
+    assert "_FLOWROUTE_COMPLETE=complete_bash" in result.stdout
