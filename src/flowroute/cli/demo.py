@@ -229,6 +229,15 @@ def _against(console: Console, url: str, settings: dict[str, str | None], yes: b
     )
 
 
+NEXT_STEPS = (
+    "flowroute sandbox                      keep a sandbox running on port 8080",
+    "flowroute --base-url http://127.0.0.1:8080 --access-key me --secret-key s numbers search",
+    "flowroute listen --sandbox http://127.0.0.1:8080   print inbound texts and receipts",
+    "def test_x(flowroute_sandbox): ...     the pytest fixture (docs/sandbox.md)",
+    "python examples/two_way_sms_bot.py     one of the examples/; docs/cli.md for every command",
+)
+
+
 class DemoCancelled(Exception):
     pass
 
@@ -251,8 +260,7 @@ def run_demo(*, against: str | None = None, settings: dict[str, str | None], yes
     except FlowrouteError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 1
-    console.print(
-        "\n[bold green]Done.[/] Next: [bold]flowroute sandbox[/] to keep one running, "
-        "then point Flowroute(base_url=...) at it."
-    )
+    console.print("\n[bold green]Done.[/] Try next:")
+    for line in NEXT_STEPS:
+        console.print(f"  {line}", soft_wrap=True, highlight=False)
     return 0
