@@ -100,7 +100,7 @@ def list_numbers(
 ) -> None:
     """Numbers on your account."""
     found = Connection.client().numbers.list(contains=contains, alias=alias, limit=limit)
-    show_list(found, ["id", "alias", "rate_center", "state", "primary_route_id"], as_json)
+    show_list(found, ["id", "alias", "number_type", "rate_center", "state"], as_json)
 
 
 @app.command("show")
