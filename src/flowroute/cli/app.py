@@ -116,6 +116,8 @@ def sandbox(
         f"  CLI:         flowroute --base-url {url} --access-key KEY --secret-key SECRET ..."
     )
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
+    reach = "any host" if allow_external_hosts else "loopback hosts only"
+    console.print(f"  webhooks:    {webhook_format} bodies, to {reach}")
     console.print(f"  storage:     {describe_database(db)}\n")
     settings = SandboxSettings(
         db=db,
