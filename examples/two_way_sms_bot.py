@@ -41,7 +41,7 @@ def serve(client: Flowroute, port: int, max_messages: int | None) -> None:
             # Answer Flowroute first (it retries anything but a 200), then reply.
             self.send_response(200)
             self.end_headers()
-            if isinstance(event, webhooks.InboundMessage) and event.from_ and event.to:
+            if isinstance(event, webhooks.InboundMessage):
                 text = reply_to(event.body or "")
                 # to/from swap: the customer's number is where the reply goes.
                 client.messages.send(to=event.from_, from_=event.to, body=text)

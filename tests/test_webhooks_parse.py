@@ -182,3 +182,14 @@ def test_gzip_body() -> None:
 def test_anything_else_is_a_clear_error(body: bytes, message: str) -> None:
     with pytest.raises(webhooks.WebhookError, match=re.escape(message)):
         webhooks.parse(body)
+
+
+def test_an_inbound_message_always_has_both_numbers() -> None:
+    event = webhooks.parse(
+        b'{"to": 12065550100, "from": 12065550123, "body": "hi", "id": "mdr2-a"}'
+    )
+    assert isinstance(event, webhooks.InboundMessage)
+    assert (event.from_, event.to) == ("12065550123", "12065550100")  # str, ready to reply with
+    body = b'{"data": {"type": "message", "id": "mdr2-b", "attributes": {"body": "x", "to": "1"}}}'
+    with pytest.raises(webhooks.WebhookError, match="without a valid from"):
+        webhooks.parse(body)

@@ -23,6 +23,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import AliasChoices, AliasPath, Field, ValidationError
+
 from ._core.errors import FlowrouteError
 from .types._base import _Document, _Origin
 from .types.message import DeliveryReceipt, Media, Message
@@ -35,7 +37,12 @@ class WebhookError(FlowrouteError, ValueError):
 
 
 class InboundMessage(Message):
-    """An SMS or MMS sent to one of your numbers (``media`` filled for MMS)."""
+    """An SMS or MMS sent to one of your numbers (``media`` filled for MMS). ``from_`` (the
+    sender) and ``to`` (your number) are always present, so a reply is
+    ``send(to=event.from_, from_=event.to, ...)``."""
+
+    to: str
+    from_: str = Field(validation_alias=AliasChoices("from", AliasPath("attributes", "from")))
 
 
 def _load(body: bytes | str | Mapping[str, Any], headers: Mapping[str, str]) -> tuple[Any, bytes]:
@@ -78,7 +85,11 @@ def parse(
     if kind == "delivery_receipt":
         event: InboundMessage | DeliveryReceipt = DeliveryReceipt.model_validate(resource)
     elif kind == "message" or (kind is None and {"to", "from"} <= resource.keys()):
-        message = InboundMessage.model_validate(resource)
+        try:
+            message = InboundMessage.model_validate(resource)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+            raise WebhookError(f"inbound message webhook without a valid {fields}") from None
         if "media_urls" in resource:  # compact MMS
             media = [Media(url=str(url)) for url in resource["media_urls"] or []]
         else:
