@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -168,3 +169,23 @@ def test_shell_completion_is_offered() -> None:
         [BIN / "flowroute", "--show-completion", "bash"], capture_output=True, text=True, check=True
     )
     assert "_FLOWROUTE_COMPLETE=complete_bash" in result.stdout
+
+
+def test_a_database_from_an_older_sandbox_is_refused_clearly(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as db:
+        db.execute("CREATE TABLE numbers (id INTEGER PRIMARY KEY, account_id INTEGER)")
+    result = CliRunner().invoke(app, ["sandbox", "--db", str(old), "--port", "0"])
+    assert result.exit_code == 2
+    assert "made by an older sandbox version (table numbers lacks" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_unreachable_database_is_one_line_without_its_password() -> None:
+    url = "postgresql://bench:hunter2@127.0.0.1:1/flowroute"
+    result = CliRunner().invoke(app, ["sandbox", "--db", url, "--port", "0"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: cannot use the database postgresql+psycopg://bench:***@"
+    )
+    assert "hunter2" not in result.output

@@ -9,7 +9,7 @@ import typer
 
 from ..sandbox.settings import SandboxSettings, WebhookFormat, parse_credentials
 from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes
-from ._common import Connection, enable_debug
+from ._common import Connection, enable_debug, fail
 from .configure import configure
 from .listen import listen
 
@@ -133,8 +133,8 @@ def sandbox(
     )
     try:
         serve(settings, host=host, port=port, workers=workers)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--workers") from None
+    except ValueError as exc:  # a database it cannot use, --workers without PostgreSQL
+        fail(str(exc), 2)
 
 
 @app.command()

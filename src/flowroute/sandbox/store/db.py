@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from .schema import metadata
@@ -36,8 +37,36 @@ def make_engine(db: str | None) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    try:
+        metadata.create_all(engine)
+        _check_columns(engine, db)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise DatabaseError(f"cannot use the database {describe_database(db)}: {reason}") from None
+    except DatabaseError:
+        engine.dispose()
+        raise
     return engine
+
+
+class DatabaseError(ValueError):
+    """The sandbox cannot use the database it was given (unreachable, or an older layout)."""
+
+
+def _check_columns(engine: Engine, db: str | None) -> None:
+    """create_all adds missing tables but never columns: a file from an older sandbox version
+    would fail on its first request, so refuse it at startup instead (no migrations yet)."""
+    found = inspect(engine)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in found.get_columns(table.name)}
+        missing = [c.name for c in table.columns if c.name not in present]
+        if missing:
+            raise DatabaseError(
+                f"the database {describe_database(db)} was made by an older sandbox version "
+                f"(table {table.name} lacks {', '.join(missing)}); start with a new --db file or "
+                "delete this one"
+            )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
