@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
@@ -114,6 +115,8 @@ def _cell(row: Any, column: str) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ" if value.utcoffset() == timedelta(0) else "%c")
     if isinstance(value, list | tuple):
         return ", ".join(map(str, value))
     return str(value)
@@ -128,9 +131,24 @@ def show_list(items: Iterable[Any], columns: Sequence[str], as_json: bool) -> No
     if as_json:
         print_json([_plain(item) for item in items])
         return
-    table = Table(*columns)
-    for item in items:
-        table.add_row(*(_cell(item, c) for c in columns))
+    rows = [[_cell(item, c) for c in columns] for item in items]
+    widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
+    if sum(widths) + 3 * len(columns) + 1 > stdout.width:
+        # Too wide for this terminal: one field/value block per item (like psql's \x), so ids
+        # and numbers people copy are never cut.
+        for row in rows:
+            _fields(zip(columns, row, strict=True))
+        return
+    table = Table(*(column.rstrip("_") for column in columns))
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+
+
+def _fields(pairs: Iterable[tuple[str, str]]) -> None:
+    table = Table(show_header=False)
+    for column, value in pairs:
+        table.add_row(column.rstrip("_"), value)
     stdout.print(table)
 
 
@@ -139,7 +157,4 @@ def show_one(item: Any, columns: Sequence[str], as_json: bool) -> None:
     if as_json:
         print_json(_plain(item))
         return
-    table = Table(show_header=False)
-    for column in columns:
-        table.add_row(column, _cell(item, column))
-    stdout.print(table)
+    _fields((column, _cell(item, column)) for column in columns)

@@ -12,6 +12,7 @@ from ._common import Connection, JsonOption, LimitOption, one_line_errors, show_
 app = typer.Typer(help="SMS and MMS.", no_args_is_help=True)
 
 RECORD = ["id", "direction", "from_", "to", "body", "status", "amount_display", "timestamp"]
+LISTED = ["id", "direction", "from_", "to", "body", "status", "timestamp"]
 
 
 @app.command()
@@ -56,7 +57,7 @@ def list_messages(
     """Message detail records, oldest first."""
     since = start or datetime.now(UTC) - timedelta(days=7)
     found = Connection.client().messages.list(start_date=since, end_date=end, limit=limit)
-    show_list(found, RECORD, as_json)
+    show_list(found, LISTED, as_json)
 
 
 @app.command("show")

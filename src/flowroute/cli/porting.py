@@ -23,8 +23,11 @@ def check(
         print_json(answer.to_dict())
         return
     rows = [
-        {"number": number, "portability": group.replace("_", " ")}
-        for group in ("portable", "nonportable", "hypernetwork_enabled")
-        for number in getattr(answer, group)
+        {
+            "number": number,
+            "portable": number in answer.portable,
+            "on Flowroute's hypernetwork": number in answer.hypernetwork_enabled,
+        }
+        for number in dict.fromkeys([*answer.portable, *answer.nonportable])
     ]
-    show_list(rows, ["number", "portability"], as_json=False)
+    show_list(rows, ["number", "portable", "on Flowroute's hypernetwork"], as_json=False)
