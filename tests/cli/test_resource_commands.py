@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from flowroute.cli import _common
 from flowroute.sandbox.server import SandboxServer
 
 from .conftest import Run
@@ -179,3 +182,17 @@ def test_debug_shows_redacted_http(cli: Run) -> None:
     assert code == 0
     assert "debug: GET http://127.0.0.1:" in err and "-> 200" in err
     assert "<redacted>" in err and "sandbox-secret-key" not in err
+
+
+def test_a_listing_too_wide_for_the_terminal_keeps_ids_whole(
+    cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = bought(cli)
+    sent = as_json(cli, "messages", "send", "12065550123", "hello", "--from", number)
+    monkeypatch.setattr(_common.stdout, "width", 70)
+    code, out, _ = cli("messages", "list", "--start", "2020-01-01")
+    assert code == 0 and f"│ id        │ {sent['id']} │" in out  # a field/value block
+    monkeypatch.setattr(_common.stdout, "width", 200)
+    code, out, _ = cli("messages", "list", "--start", "2020-01-01")
+    assert out.splitlines()[1].split() == ["┃", "id", "┃", "direction", "┃", "from", "┃", "to",
+                                           "┃", "body", "┃", "status", "┃", "timestamp", "┃"]  # fmt: skip
