@@ -76,7 +76,7 @@ def wait_until_serving(proc: subprocess.Popen[bytes], url: str) -> None:
             time.sleep(0.05)
 
 
-def _serve(args: list[str | Path]) -> None:
+def _serve(args: list[str | Path]) -> bytes:
     port = free_port()
     proc = subprocess.Popen(
         [*args, "--port", str(port), "--strict-auth", "k:s"],
@@ -91,10 +91,12 @@ def _serve(args: list[str | Path]) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    return proc.stdout.read() if proc.stdout else b""
 
 
 def test_flowroute_sandbox_command_serves() -> None:
-    _serve([BIN / "flowroute", "sandbox"])
+    banner = _serve([BIN / "flowroute", "sandbox"])
+    assert b"--access-key k --secret-key ... numbers search" in banner  # the secret is not shown
 
 
 def test_python_m_flowroute_sandbox_serves() -> None:

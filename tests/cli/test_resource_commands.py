@@ -80,8 +80,10 @@ def test_messages_and_callbacks_groups(cli: Run, flowroute_sandbox: SandboxServe
     code, out, _ = cli("messages", "show", sent["id"])
     assert code == 0 and "hello" in out  # the record, then its receipts
     assert "smsc submit" in out and "message buffered" in out
+    piped = cli("messages", "send", "12065550123", "-", "--from", number, "--json", input="piped\n")
+    assert json.loads(piped.out)["body"] == "piped"  # BODY "-" reads stdin
     records = as_json(cli, "messages", "list", "--start", "2020-01-01")
-    assert [r["id"] for r in records] == [sent["id"]]
+    assert [r["id"] for r in records] == [sent["id"], json.loads(piped.out)["id"]]
     assert cli("callbacks", "clear", "sms_dlr").code == 0
     code, _, err = cli("callbacks", "show", "sms_dlr")
     assert code == 1 and len(err.strip().splitlines()) == 1

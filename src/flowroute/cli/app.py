@@ -109,11 +109,18 @@ def sandbox(
     console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
     console.print(
         "  credentials: "
-        + ("only the --strict-auth keys" if strict else "any KEY:SECRET (one account per key)")
+        + ("only the --strict-auth keys" if strict else "any KEY:SECRET, one account per key")
     )
-    console.print(f"  SDK:         Flowroute(base_url={url!r}, access_key=..., secret_key=...)")
+    # Never echo a --strict-auth secret: show the key and elide the secret.
+    key, secret = (next(iter(strict)), "...") if strict else ("demo", "demo")
     console.print(
-        f"  CLI:         flowroute --base-url {url} --access-key KEY --secret-key SECRET ..."
+        f"  SDK:         Flowroute(base_url={url!r}, access_key={key!r}, secret_key=...)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"  CLI:         flowroute --base-url {url} --access-key {key} --secret-key {secret} "
+        "numbers search",
+        soft_wrap=True,
     )
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
     reach = "any host" if allow_external_hosts else "loopback hosts only"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -19,7 +20,9 @@ LISTED = ["id", "direction", "from_", "to", "body", "status", "timestamp"]
 @one_line_errors
 def send(
     to: Annotated[str, typer.Argument(help="Recipient, in any common format.")],
-    body: Annotated[str, typer.Argument(help="Message text (may be empty with --media-url).")],
+    body: Annotated[
+        str, typer.Argument(help="Message text; - reads it from stdin (empty with --media-url).")
+    ],
     from_: Annotated[str, typer.Option("--from", help="One of your numbers.")],
     media_url: Annotated[
         list[str] | None, typer.Option(help="Attach media (repeatable): sends an MMS.")
@@ -33,6 +36,8 @@ def send(
     as_json: JsonOption = False,
 ) -> None:
     """Send an SMS (or an MMS with --media-url). Never sent twice: see exit status 4."""
+    if body == "-":
+        body = sys.stdin.read().rstrip("\n")
     sent = Connection.client().messages.send(
         to=to,
         from_=from_,
