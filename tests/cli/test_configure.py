@@ -45,3 +45,6 @@ def test_a_broken_profile_is_one_line(isolated: Path) -> None:
     isolated.write_text("[default\n")
     code, _, err = invoke("numbers", "list")
     assert code == 3 and "is not valid TOML" in err
+    assert "configure" not in err  # configure reads the same file: fixing it is the way out
+    code, _, err = invoke("configure", "--access-key", "k", "--secret-key", "s")
+    assert code == 3 and "is not valid TOML" in err and "Traceback" not in err

@@ -49,10 +49,7 @@ class Connection:
 
     @classmethod
     def settings(cls) -> dict[str, str | None]:
-        try:
-            saved = profile.load(cls.profile)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
+        saved = profile.load(cls.profile)
         return {
             "access_key": cls.access_key or saved.get("access_key"),
             "secret_key": cls.secret_key or saved.get("secret_key"),
@@ -85,6 +82,8 @@ def one_line_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except profile.ProfileError as exc:
+            fail(str(exc), EXIT_CONFIGURATION)
         except ConfigurationError as exc:
             fail(f"{exc} (or run: flowroute configure)", EXIT_CONFIGURATION)
         except IndeterminateResultError as exc:

@@ -8,9 +8,10 @@ import typer
 
 from .._core.config import mask
 from . import profile
-from ._common import Connection, done, fail
+from ._common import Connection, done, one_line_errors
 
 
+@one_line_errors
 def configure(
     access_key: Annotated[str | None, typer.Option(help="Access key (asked if missing).")] = None,
     secret_key: Annotated[
@@ -22,11 +23,7 @@ def configure(
 ) -> None:
     """Save credentials to the profile chosen with --profile (default: default)."""
     name = Connection.profile
-    try:
-        saved = profile.load(name)
-    except ValueError as exc:
-        fail(str(exc))
-        return
+    saved = profile.load(name)
     key = access_key or typer.prompt("Access key", default=saved.get("access_key"))
     secret = secret_key or typer.prompt(
         "Secret key",

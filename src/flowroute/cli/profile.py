@@ -10,7 +10,13 @@ from pathlib import Path
 
 import typer
 
+from .. import ConfigurationError
+
 FIELDS = ("access_key", "secret_key", "base_url")
+
+
+class ProfileError(ConfigurationError):
+    """The profile file cannot be read; ``flowroute configure`` cannot help, it reads it too."""
 
 
 def config_path() -> Path:
@@ -26,8 +32,7 @@ def load_all(path: Path | None = None) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        message = f"{path} is not valid TOML ({exc}); fix it or run flowroute configure"
-        raise ValueError(message) from None
+        raise ProfileError(f"{path} is not valid TOML ({exc}); fix or delete it") from None
     return {
         name: {k: str(v) for k, v in section.items() if k in FIELDS}
         for name, section in data.items()
