@@ -21,6 +21,7 @@ from .. import (
     FlowrouteError,
     IndeterminateResultError,
 )
+from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from ..types._base import FlowrouteModel
 from . import profile
 
@@ -55,6 +56,15 @@ class Connection:
             "secret_key": cls.secret_key or saved.get("secret_key"),
             "base_url": cls.base_url or saved.get("base_url"),
         }
+
+    @classmethod
+    def sandbox_credentials(cls) -> tuple[str, str]:
+        """The configured keys, else the sandbox's default account (any key works there)."""
+        settings = cls.settings()
+        return (
+            settings["access_key"] or DEFAULT_ACCESS_KEY,
+            settings["secret_key"] or DEFAULT_SECRET_KEY,
+        )
 
     @classmethod
     def client(cls) -> Flowroute:

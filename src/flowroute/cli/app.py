@@ -157,5 +157,4 @@ def demo(
     """The whole Flowroute story (numbers, routes, SMS, E911, CNAM, CDRs) against a sandbox."""
     from .demo import run_demo
 
-    settings = Connection.settings() if against else {}
-    raise typer.Exit(run_demo(against=against, settings=settings, yes=yes))
+    raise typer.Exit(run_demo(against=against, yes=yes))

@@ -20,9 +20,10 @@ from .. import Flowroute, FlowrouteError, webhooks
 from .._core.config import mask
 from ..resources.cdrs import iter_records
 from ..sandbox.receiver import WebhookReceiver
-from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
+from ..sandbox.remote import SandboxControl
 from ..sandbox.server import running
 from ..sandbox.settings import SandboxSettings
+from ._common import Connection
 from .cdrs import download_bar, summary_table
 
 
@@ -209,9 +210,8 @@ def _control(url: str, access_key: str, secret_key: str) -> SandboxControl | Non
     return control
 
 
-def _against(console: Console, url: str, settings: dict[str, str | None], yes: bool) -> None:
-    key = settings["access_key"] or DEFAULT_ACCESS_KEY
-    secret = settings["secret_key"] or DEFAULT_SECRET_KEY
+def _against(console: Console, url: str, yes: bool) -> None:
+    key, secret = Connection.sandbox_credentials()
     sandbox = _control(url, key, secret)
     if sandbox is None:
         console.print(
@@ -242,7 +242,7 @@ class DemoCancelled(Exception):
     pass
 
 
-def run_demo(*, against: str | None = None, settings: dict[str, str | None], yes: bool) -> int:
+def run_demo(*, against: str | None = None, yes: bool = False) -> int:
     console = Console()
     try:
         if against is None:
@@ -253,7 +253,7 @@ def run_demo(*, against: str | None = None, settings: dict[str, str | None], yes
                 console.print(f"sandbox at {sandbox.base_url}")  # time moves when the demo says
                 _story(console, client, sandbox)
         else:
-            _against(console, against, settings, yes)
+            _against(console, against, yes)
     except DemoCancelled:
         console.print("nothing was done")
         return 1

@@ -13,7 +13,6 @@ import typer
 from .. import Flowroute, webhooks
 from ..resources.callbacks import CallbackKind
 from ..sandbox.receiver import Event, WebhookReceiver
-from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from ._common import Connection, one_line_errors, print_json, stdout
 
 KINDS: tuple[CallbackKind, ...] = ("sms", "mms", "sms_dlr", "mms_dlr")
@@ -37,13 +36,8 @@ def registered(sandbox: str | None, url: str) -> Iterator[None]:
     if sandbox is None:
         yield
         return
-    settings = Connection.settings()
-    client = Flowroute(
-        access_key=settings["access_key"] or DEFAULT_ACCESS_KEY,
-        secret_key=settings["secret_key"] or DEFAULT_SECRET_KEY,
-        base_url=sandbox,
-    )
-    with client:
+    key, secret = Connection.sandbox_credentials()
+    with Flowroute(access_key=key, secret_key=secret, base_url=sandbox) as client:
         for kind in KINDS:
             client.callbacks.set(kind, url)
         stdout.print(f"registered as the sms, mms and receipt callbacks at {sandbox}")
