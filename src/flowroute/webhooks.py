@@ -23,11 +23,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from ._core.errors import FlowrouteError
 from .types._base import _Document, _Origin
-from .types.message import DeliveryReceipt, Media, Message
+from .types.message import FROM_ALIAS, DeliveryReceipt, Media, Message
 
 __all__ = ["DeliveryReceipt", "InboundMessage", "Media", "WebhookError", "parse"]
 
@@ -42,7 +42,7 @@ class InboundMessage(Message):
     ``send(to=event.from_, from_=event.to, ...)``."""
 
     to: str
-    from_: str = Field(validation_alias=AliasChoices("from", AliasPath("attributes", "from")))
+    from_: str = Field(validation_alias=FROM_ALIAS)
 
 
 def _load(body: bytes | str | Mapping[str, Any], headers: Mapping[str, str]) -> tuple[Any, bytes]:

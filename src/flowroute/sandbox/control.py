@@ -31,6 +31,7 @@ from .messaging import (
     record_keyword,
     store_message,
 )
+from .settings import is_webhook_format
 from .state import Account, SandboxState
 from .store.schema import (
     accounts,
@@ -186,7 +187,7 @@ async def update_settings(request: Request) -> Response:
     """Per-account switches: ``{"webhook_format": "jsonapi" | "compact"}``."""
     state, account = caller(request)
     shape = (await read_body(request)).get("webhook_format")
-    if shape not in ("jsonapi", "compact"):
+    if not is_webhook_format(shape):
         raise ApiError(400, 'webhook_format must be "jsonapi" or "compact".')
     with state.engine.begin() as conn:
         conn.execute(

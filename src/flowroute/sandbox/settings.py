@@ -12,6 +12,11 @@ SETTINGS_VARIABLE = "FLOWROUTE_SANDBOX_SETTINGS"
 WebhookFormat = Literal["jsonapi", "compact"]
 
 
+def is_webhook_format(value: object) -> bool:
+    """The one check of a webhook shape, for the settings and the control API alike."""
+    return value in get_args(WebhookFormat)
+
+
 @dataclass(frozen=True)
 class SandboxSettings:
     """``db``: None for in-memory SQLite, a file path, or a PostgreSQL URL.
@@ -38,7 +43,7 @@ class SandboxSettings:
     webhook_format: WebhookFormat = "jsonapi"
 
     def __post_init__(self) -> None:
-        if self.webhook_format not in get_args(WebhookFormat):
+        if not is_webhook_format(self.webhook_format):
             raise ValueError(
                 f'webhook_format must be "jsonapi" or "compact", got {self.webhook_format!r}'
             )

@@ -21,11 +21,12 @@ def _dollars(value: Any) -> Any:
 Dollars = Annotated[Decimal | None, BeforeValidator(_dollars)]
 
 
+# "from" is a keyword, so the attribute is from_; this is where Flowroute puts its value.
+FROM_ALIAS = AliasChoices("from", AliasPath("attributes", "from"))
+
+
 def _from_field() -> Any:
-    # "from" is a keyword, so the attribute is from_.
-    return Field(
-        default=None, validation_alias=AliasChoices("from", AliasPath("attributes", "from"))
-    )
+    return Field(default=None, validation_alias=FROM_ALIAS)
 
 
 class DeliveryReceipt(FlowrouteModel):

@@ -37,16 +37,20 @@ def make_engine(db: str | None) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    where = describe_database(db)
     try:
         metadata.create_all(engine)
-        _check_columns(engine, db)
+        missing = _missing_columns(engine)
+        problem = missing and (
+            f"the database {where} was made by an older sandbox version ({missing}); start with "
+            "a new --db file or delete this one"
+        )
     except SQLAlchemyError as exc:
-        engine.dispose()
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise DatabaseError(f"cannot use the database {describe_database(db)}: {reason}") from None
-    except DatabaseError:
+        problem = f"cannot use the database {where}: {reason}"
+    if problem:
         engine.dispose()
-        raise
+        raise DatabaseError(problem)
     return engine
 
 
@@ -54,7 +58,7 @@ class DatabaseError(ValueError):
     """The sandbox cannot use the database it was given (unreachable, or an older layout)."""
 
 
-def _check_columns(engine: Engine, db: str | None) -> None:
+def _missing_columns(engine: Engine) -> str | None:
     """create_all adds missing tables but never columns: a file from an older sandbox version
     would fail on its first request, so refuse it at startup instead (no migrations yet)."""
     found = inspect(engine)
@@ -62,11 +66,8 @@ def _check_columns(engine: Engine, db: str | None) -> None:
         present = {column["name"] for column in found.get_columns(table.name)}
         missing = [c.name for c in table.columns if c.name not in present]
         if missing:
-            raise DatabaseError(
-                f"the database {describe_database(db)} was made by an older sandbox version "
-                f"(table {table.name} lacks {', '.join(missing)}); start with a new --db file or "
-                "delete this one"
-            )
+            return f"table {table.name} lacks {', '.join(missing)}"
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
