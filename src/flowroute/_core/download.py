@@ -7,7 +7,10 @@ import os
 import tempfile
 import zlib
 from pathlib import Path
-from typing import IO, Any
+from types import TracebackType
+from typing import IO, Any, Self
+
+import httpx2
 
 from .call import Download
 from .errors import APIConnectionError, APIError
@@ -29,6 +32,24 @@ class Receiving:
             self.out: IO[bytes] = self._own
         else:
             self.out = step.sink
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Any failure abandons the file; a transport failure becomes an APIConnectionError."""
+        if exc is None:
+            return
+        self.abandon()
+        if isinstance(exc, httpx2.TransportError):
+            raise APIConnectionError(
+                f"download failed: {exc} ({self.step.url.split('?')[0]})", request=None
+            ) from exc
 
     def start(self, total: int | None) -> None:
         self.total = total

@@ -229,9 +229,7 @@ class SyncRunner(_RunnerBase):
                 answer = self.execute(step)
 
     def download(self, step: Download) -> int:
-
-        receiving = Receiving(step)
-        try:
+        with Receiving(step) as receiving:
             with self.pool.client.stream("GET", step.url, timeout=None) as response:
                 if response.is_error:
                     response.read()
@@ -240,14 +238,6 @@ class SyncRunner(_RunnerBase):
                 for chunk in response.iter_raw():
                     receiving.write(chunk)
             return receiving.finish()
-        except httpx2.TransportError as exc:
-            receiving.abandon()
-            raise APIConnectionError(
-                f"download failed: {exc} ({step.url.split('?')[0]})", request=None
-            ) from exc
-        except BaseException:
-            receiving.abandon()
-            raise
 
 
 class AsyncRunner(_RunnerBase):
@@ -300,9 +290,7 @@ class AsyncRunner(_RunnerBase):
                 answer = await self.execute(step)
 
     async def download(self, step: Download) -> int:
-
-        receiving = Receiving(step)
-        try:
+        with Receiving(step) as receiving:
             async with self.pool.client.stream("GET", step.url, timeout=None) as response:
                 if response.is_error:
                     await response.aread()
@@ -311,14 +299,6 @@ class AsyncRunner(_RunnerBase):
                 async for chunk in response.aiter_raw():
                     receiving.write(chunk)
             return receiving.finish()
-        except httpx2.TransportError as exc:
-            receiving.abandon()
-            raise APIConnectionError(
-                f"download failed: {exc} ({step.url.split('?')[0]})", request=None
-            ) from exc
-        except BaseException:
-            receiving.abandon()
-            raise
 
 
 async def _sleep(seconds: float) -> None:
