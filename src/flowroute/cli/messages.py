@@ -70,10 +70,9 @@ def list_messages(
 def show_message(message_id: str, as_json: JsonOption = False) -> None:
     """One message detail record, with its delivery receipts."""
     message = Connection.client().messages.retrieve(message_id)
-    if as_json:
-        show_one(message, RECORD, as_json)
-        return
     show_one(message, [*RECORD, "message_encoding", "is_mms"], as_json)
+    if as_json:  # the JSON object already holds the receipts
+        return
     receipts = [
         {
             "level": r.level,
