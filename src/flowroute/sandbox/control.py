@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .api._context import caller
-from .api._http import ApiError, base_url, document, integer, read_body
+from .api._http import base_url, document, integer, read_body
 from .api._lookup import check_number_id
 from .api.cdrs import parse_time
 from .api.cnams import cnam_resource, decide
@@ -22,6 +22,7 @@ from .api.numbers import assign_number, available
 from .cdrs import COLUMNS, csv_time
 from .clock import from_epoch, iso_seconds
 from .dispatcher import schedule
+from .errors import ApiError
 from .faults import Fault
 from .messaging import (
     callback_url,

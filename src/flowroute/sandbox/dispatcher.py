@@ -13,16 +13,16 @@ import asyncio
 import ipaddress
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
-from .store.schema import attempts, deliveries
-
-if TYPE_CHECKING:
-    from .state import SandboxState
+from .clock import Clock
+from .settings import SandboxSettings
+from .store.schema import accounts, attempts, deliveries
 
 logger = logging.getLogger("flowroute.sandbox")
 
@@ -30,6 +30,7 @@ RETRY_INTERVAL = 30.0
 MAX_ATTEMPTS = 5
 POLL_INTERVAL = 0.1
 BATCH = 200
+LEASE = 60.0  # seconds a claim holds before another worker may take the delivery over
 PARALLEL = 16
 HEADERS = {"Content-Type": "application/json", "User-Agent": "Go-http-client/1.1"}
 
@@ -44,9 +45,9 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def blocked_reason(state: SandboxState, url: str) -> str | None:
+def blocked_reason(settings: SandboxSettings, url: str) -> str | None:
     """Why the sandbox will not contact ``url`` (None when it will)."""
-    if state.settings.allow_external_hosts or is_loopback(url):
+    if settings.allow_external_hosts or is_loopback(url):
         return None
     host = urlsplit(url).hostname or url
     return (
@@ -78,8 +79,10 @@ def schedule(
 
 
 class Dispatcher:
-    def __init__(self, state: SandboxState) -> None:
-        self.state = state
+    def __init__(self, engine: Engine, clock: Clock, settings: SandboxSettings) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.settings = settings
         self._client: httpx2.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -109,7 +112,7 @@ class Dispatcher:
             await asyncio.sleep(POLL_INTERVAL)
 
     def _accounts_with_work(self) -> list[int]:
-        with self.state.engine.connect() as conn:
+        with self.engine.connect() as conn:
             query = select(deliveries.c.account_id).where(deliveries.c.state == "pending")
             return sorted(set(conn.scalars(query)))
 
@@ -117,7 +120,7 @@ class Dispatcher:
         """Send everything due now (for one account or all); returns how many were attempted."""
         sent = 0
         for account in [account_id] if account_id is not None else self._accounts_with_work():
-            now = self.state.clock.epoch(self.state.clock_offset_by_id(account))
+            now = self.clock.epoch(self._clock_offset(account))
             while batch := self._claim_batch(account, now):
                 # Different messages go out in parallel; one message's webhooks stay in order
                 # (a level-1 receipt before its level-2).
@@ -131,6 +134,11 @@ class Dispatcher:
                 sent += len(batch)
         return sent
 
+    def _clock_offset(self, account_id: int) -> float:
+        with self.engine.connect() as conn:
+            offset = conn.scalar(select(accounts.c.clock_offset).where(accounts.c.id == account_id))
+        return float(offset or 0.0)
+
     async def _attempt_in_order(self, rows: list[Any], now: float, gate: asyncio.Semaphore) -> None:
         async with gate:
             for row in rows:
@@ -138,13 +146,13 @@ class Dispatcher:
 
     def _claim_batch(self, account_id: int, now: float) -> list[Any]:
         """Due deliveries this process now owns (claimed atomically, so no worker sends twice)."""
-        with self.state.engine.begin() as conn:
+        with self.engine.begin() as conn:
             candidates = conn.execute(
                 select(deliveries)
                 .where(
                     deliveries.c.account_id == account_id,
                     deliveries.c.state == "pending",
-                    deliveries.c.claimed.is_(False),
+                    or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < time.time()),
                     deliveries.c.due_at <= now,
                 )
                 .order_by(deliveries.c.due_at, deliveries.c.id)
@@ -155,13 +163,19 @@ class Dispatcher:
                 for row in candidates
                 if conn.execute(
                     update(deliveries)
-                    .where(deliveries.c.id == row.id, deliveries.c.claimed.is_(False))
-                    .values(claimed=True)
+                    .where(
+                        deliveries.c.id == row.id,
+                        or_(
+                            deliveries.c.lease_until.is_(None),
+                            deliveries.c.lease_until < time.time(),
+                        ),
+                    )
+                    .values(lease_until=time.time() + LEASE)
                 ).rowcount
             ]
 
     async def _attempt(self, row: Any, now: float) -> None:
-        reason = blocked_reason(self.state, row.url)
+        reason = blocked_reason(self.settings, row.url)
         status: int | None = None
         error = reason
         if reason is None:
@@ -174,7 +188,7 @@ class Dispatcher:
                 error = f"{type(exc).__name__}: {exc}"
         outcome = "blocked" if reason else ("delivered" if status == 200 else "failed")
         tries = row.attempts + 1
-        with self.state.engine.begin() as conn:
+        with self.engine.begin() as conn:
             conn.execute(
                 insert(attempts).values(
                     account_id=row.account_id,
@@ -195,7 +209,7 @@ class Dispatcher:
                 .where(deliveries.c.id == row.id)
                 .values(
                     attempts=tries,
-                    claimed=False,
+                    lease_until=None,
                     state="pending" if retry else outcome,
                     due_at=now + RETRY_INTERVAL if retry else row.due_at,
                 )
@@ -203,7 +217,7 @@ class Dispatcher:
 
     async def media_size(self, url: str) -> int | None:
         """Bytes behind a media URL, or None when policy forbids fetching it."""
-        if blocked_reason(self.state, url):
+        if blocked_reason(self.settings, url):
             return None
         size = 0
         async with self.client.stream("GET", url) as response:

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .api._http import JSON_API, ApiError, error_body, error_response, http_error_response
+from .api._http import JSON_API, error_response, http_error_response
+from .errors import ApiError, error_body
 from .faults import Fault
 from .state import SandboxState, basic_credentials
 

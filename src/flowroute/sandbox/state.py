@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -12,10 +14,11 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 
-from .api._http import ApiError
 from .clock import Clock
 from .dispatcher import Dispatcher
+from .errors import ApiError
 from .faults import FaultBook
+from .passwords import hash_secret, verify_secret
 from .ratelimit import SendLimiter
 from .settings import SandboxSettings
 from .store.db import make_engine
@@ -30,7 +33,13 @@ _ACCOUNT_TIME = select(accounts.c.clock_offset, accounts.c.webhook_format).where
 class Account:
     id: int
     access_key: str
-    secret_key: str = field(repr=False)
+    # A fast in-memory check of the secret this process already verified against the stored
+    # salted hash (the slow hash runs once per key and process, not on every request).
+    verified: bytes = field(repr=False)
+
+
+def _quick(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -51,7 +60,7 @@ class SandboxState:
         self.clock = Clock(settings.clock_speed)
         self.faults = FaultBook()
         self.limiter = SendLimiter({"sms": settings.sms_per_second, "mms": settings.mms_per_second})
-        self.dispatcher = Dispatcher(self)
+        self.dispatcher = Dispatcher(self.engine, self.clock, settings)
         self._accounts: dict[str, Account] = {}
         self._lock = threading.Lock()
 
@@ -64,10 +73,10 @@ class SandboxState:
         strict = self.settings.strict_auth
         if strict is not None and strict.get(key) != secret:
             raise ApiError(401, "Authentication failed.", "Unauthorized")
-        account = self._accounts.get(key) or self._load_or_create(key, secret)
-        if account.secret_key != secret:
-            raise ApiError(401, "Authentication failed.", "Unauthorized")
-        return account
+        account = self._accounts.get(key)
+        if account is not None and hmac.compare_digest(account.verified, _quick(secret)):
+            return account
+        return self._load_or_create(key, secret)
 
     def _load_or_create(self, key: str, secret: str) -> Account:
         with self._lock, self.engine.begin() as conn:
@@ -77,12 +86,14 @@ class SandboxState:
                     conn.execute(
                         insert(accounts).values(
                             access_key=key,
-                            secret_key=secret,
+                            secret_hash=hash_secret(secret),
                             webhook_format=self.settings.webhook_format,
                         )
                     )
                 row = conn.execute(select(accounts).where(accounts.c.access_key == key)).one()
-            account = Account(row.id, row.access_key, row.secret_key)
+            if not verify_secret(secret, row.secret_hash):
+                raise ApiError(401, "Authentication failed.", "Unauthorized")
+            account = Account(row.id, row.access_key, _quick(secret))
             self._accounts[key] = account
             return account
 

@@ -4,7 +4,6 @@ bodies in every shape the official SDKs send, and limit/offset pagination links.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -14,55 +13,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import ApiError, error_body
+
 JSON_API = "application/vnd.api+json"
-
-
-class ApiError(Exception):
-    """Raised by handlers; rendered as Flowroute's ``{"errors": [...]}`` body."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str | dict[str, Any],
-        title: str | None = None,
-        code: int | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.title = title
-        self.code = code
-
-
-TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
-
-
-def error_body(
-    status: int, detail: str | dict[str, Any], title: str | None = None, code: int | None = None
-) -> bytes:
-    error: dict[str, Any] = {
-        "detail": detail,
-        "id": str(uuid.uuid4()),
-        "status": status,
-        "title": title or TITLES.get(status, "Error"),
-    }
-    if code is not None:
-        error["code"] = code  # Flowroute's messaging error code, e.g. 1110 for an opt-out
-    return orjson.dumps({"errors": [error]})
 
 
 def error_response(

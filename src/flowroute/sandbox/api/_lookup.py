@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from ..errors import ApiError
 from ..store.schema import numbers
-from ._http import ApiError
 
 NUMBER_ID = re.compile(r"1[2-9]\d{2}[2-9]\d{6}")
 

@@ -16,11 +16,11 @@ from starlette.responses import Response, StreamingResponse
 from .. import cdrs
 from ..clock import from_epoch, iso_seconds
 from ..dispatcher import schedule
+from ..errors import ApiError
 from ..state import SandboxState
 from ..store.schema import call_blocks, calls, cdr_exports, numbers
 from ._context import caller, sandbox
 from ._http import (
-    ApiError,
     attributes,
     base_url,
     document,

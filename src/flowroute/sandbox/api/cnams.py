@@ -12,11 +12,11 @@ from starlette.responses import Response
 
 from ...callerid import cnam_value_error
 from ..clock import from_epoch
+from ..errors import ApiError
 from ..state import Account, SandboxState
 from ..store.schema import cnams, numbers
 from ._context import caller
 from ._http import (
-    ApiError,
     attributes,
     base_url,
     boolean,

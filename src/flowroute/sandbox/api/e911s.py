@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ...addresses import ADDRESS_TYPES, FIELDS, address_errors
+from ..errors import ApiError
 from ..store.schema import e911s, numbers
 from ._context import caller
 from ._http import (
-    ApiError,
     attributes,
     base_url,
     document,
@@ -26,7 +28,7 @@ from ._lookup import check_number_id, owned
 from ._routing import WireRouter
 
 router = WireRouter()
-ADDRESS = FIELDS[3:]  # what makes two records the same place
+ADDRESS = FIELDS[3:]  # what makes two records the same place (unit type and number too)
 # The sandbox's geocoder fails, deterministically, for streets or cities named "Nowhere".
 UNGEOCODABLE = "nowhere"
 
@@ -68,16 +70,17 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             "Could not geocode this address. Please check the validity of your address.",
             "Client Error",
         )
+    values["address_key"] = address_key(values)
     return values
 
 
-def _duplicate(conn: Connection, account_id: int, values: dict[str, Any], skip: int = 0) -> None:
-    same = [func.lower(e911s.c[name]) == (values[name] or "").lower() for name in ADDRESS[:-2]]
-    clash = conn.scalar(
-        select(e911s.c.id).where(e911s.c.account_id == account_id, e911s.c.id != skip, *same)
-    )
-    if clash is not None:
-        raise ApiError(403, "Duplicate address.")
+def address_key(values: dict[str, Any]) -> str:
+    """The whole place (unit type and number included), case- and space-insensitive."""
+    parts = (" ".join(str(values[name] or "").lower().split()) for name in ADDRESS)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+DUPLICATE = "Duplicate address."
 
 
 def _record(conn: Connection, account_id: int, ident: str) -> Row[Any]:
@@ -134,12 +137,14 @@ async def validate_e911(request: Request) -> Response:
 async def create_e911(request: Request) -> Response:
     state, account = caller(request)
     values = _clean(attributes(await read_body(request)))
-    with state.engine.begin() as conn:
-        _duplicate(conn, account.id, values)
-        ident = conn.execute(
-            insert(e911s).values(account_id=account.id, **values)
-        ).inserted_primary_key[0]  # type: ignore[index]
-        resource = e911_resource(_record(conn, account.id, str(ident)), base_url(request))
+    try:
+        with state.engine.begin() as conn:
+            ident = conn.execute(
+                insert(e911s).values(account_id=account.id, **values)
+            ).inserted_primary_key[0]  # type: ignore[index]
+            resource = e911_resource(_record(conn, account.id, str(ident)), base_url(request))
+    except IntegrityError:  # the database judges duplicates, so concurrent creates are safe
+        raise ApiError(403, DUPLICATE) from None
     return document({"data": resource, "links": resource["links"]}, status=201)
 
 
@@ -147,14 +152,16 @@ async def create_e911(request: Request) -> Response:
 async def update_e911(request: Request, ident: str) -> Response:
     state, account = caller(request)
     changes = attributes(await read_body(request))
-    with state.engine.begin() as conn:
-        current = _record(conn, account.id, ident)
-        merged = {name: getattr(current, name) for name in FIELDS}
-        merged.update({k: v for k, v in changes.items() if k in (*FIELDS, "zipcode")})
-        values = _clean(merged)
-        _duplicate(conn, account.id, values, skip=current.id)
-        conn.execute(update(e911s).where(e911s.c.id == current.id).values(**values))
-        resource = e911_resource(_record(conn, account.id, ident), base_url(request))
+    try:
+        with state.engine.begin() as conn:
+            current = _record(conn, account.id, ident)
+            merged = {name: getattr(current, name) for name in FIELDS}
+            merged.update({k: v for k, v in changes.items() if k in (*FIELDS, "zipcode")})
+            values = _clean(merged)
+            conn.execute(update(e911s).where(e911s.c.id == current.id).values(**values))
+            resource = e911_resource(_record(conn, account.id, ident), base_url(request))
+    except IntegrityError:
+        raise ApiError(403, DUPLICATE) from None
     return document({"data": resource, "links": resource["links"]})
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import ApiError
 from ..messaging import (
     CALLBACK_ALIASES,
     CALLBACK_KINDS,
@@ -27,7 +28,6 @@ from ..state import SandboxState
 from ..store.schema import messages
 from ._context import caller
 from ._http import (
-    ApiError,
     attributes,
     base_url,
     boolean,

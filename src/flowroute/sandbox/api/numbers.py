@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import ApiError
 from ..inventory import Purchasable, by_value, inventory
 from ..store.schema import cnams, e911s, numbers, routes
 from ._context import caller
 from ._http import (
-    ApiError,
     attributes,
     base_url,
     boolean,

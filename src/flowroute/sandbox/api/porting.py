@@ -12,8 +12,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import ApiError
 from ._context import caller
-from ._http import ApiError, document, read_body
+from ._http import document, read_body
 from ._routing import WireRouter
 
 router = WireRouter()

@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import ApiError
 from ..store.schema import numbers, routes
 from ._context import caller
 from ._http import (
-    ApiError,
     attributes,
     base_url,
     document,

@@ -1,4 +1,9 @@
-"""Tables. Every row belongs to an account (one per access key); accounts never see each other."""
+"""Tables. Every row belongs to an account (one per access key); accounts never see each other.
+
+Every table with an integer key uses SQLite's AUTOINCREMENT (PostgreSQL sequences behave so
+already): an id, once handed out and deleted, is never given to another record.
+Changing a table here needs a migration in ``store/migrations/versions``.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +28,12 @@ accounts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("access_key", String(128), nullable=False, unique=True),
-    Column("secret_key", String(256), nullable=False),
+    # A salted hash of the secret key (see sandbox/passwords.py); never the secret itself.
+    Column("secret_hash", String(256), nullable=False),
     Column("clock_offset", Float, nullable=False, default=0.0),
     # How webhooks are shaped for this account: "jsonapi" (default) or "compact".
     Column("webhook_format", String(16), nullable=False, default="jsonapi"),
+    sqlite_autoincrement=True,
 )
 
 numbers = Table(
@@ -52,6 +59,7 @@ numbers = Table(
     Column("e911_id", Integer),
     Column("cnam_id", Integer),
     UniqueConstraint("account_id", "value", name="uq_number_owner"),
+    sqlite_autoincrement=True,
 )
 
 routes = Table(
@@ -64,6 +72,7 @@ routes = Table(
     Column("value", String(256), nullable=False),
     Column("edge_strategy_id", Integer),
     UniqueConstraint("account_id", "alias", name="uq_route_alias"),
+    sqlite_autoincrement=True,
 )
 
 
@@ -97,6 +106,7 @@ callbacks = Table(
     Column("kind", String(32), nullable=False),  # sms_callback, mms_callback, *_dlr_callback
     Column("url", String(2048), nullable=False),
     UniqueConstraint("account_id", "number", "kind", name="uq_callback"),
+    sqlite_autoincrement=True,
 )
 
 opt_outs = Table(
@@ -107,6 +117,7 @@ opt_outs = Table(
     Column("number", String(16), nullable=False),  # the account's number
     Column("subscriber", String(16), nullable=False),  # who texted STOP
     UniqueConstraint("account_id", "number", "subscriber", name="uq_opt_out"),
+    sqlite_autoincrement=True,
 )
 
 deliveries = Table(
@@ -121,7 +132,10 @@ deliveries = Table(
     Column("due_at", Float, nullable=False, index=True),  # virtual epoch seconds
     Column("attempts", Integer, nullable=False, default=0),
     Column("state", String(16), nullable=False, default="pending"),
-    Column("claimed", Boolean, nullable=False, default=False),
+    # A claim is a lease: the worker sending this delivery owns it until this real (wall-clock)
+    # epoch second. NULL or past means anyone may send it, so a crash never loses a webhook.
+    Column("lease_until", Float),
+    sqlite_autoincrement=True,
 )
 
 attempts = Table(
@@ -138,6 +152,7 @@ attempts = Table(
     Column("status_code", Integer),
     Column("outcome", String(16), nullable=False),  # delivered, failed, blocked
     Column("error", Text),
+    sqlite_autoincrement=True,
 )
 
 
@@ -157,6 +172,11 @@ e911s = Table(
     Column("zip", String(16), nullable=False),
     Column("address_type", String(32)),
     Column("address_type_number", String(32)),
+    # The whole address, normalised (case and spacing) and hashed: two records for one place
+    # are refused by the database itself, so concurrent creates cannot both pass.
+    Column("address_key", String(64), nullable=False),
+    UniqueConstraint("account_id", "address_key", name="uq_e911_address"),
+    sqlite_autoincrement=True,
 )
 
 cnams = Table(
@@ -170,6 +190,7 @@ cnams = Table(
     Column("decision", String(16)),
     Column("decided_at", Float),
     Column("rejection_reason", String(256)),
+    sqlite_autoincrement=True,
 )
 
 
@@ -181,6 +202,7 @@ calls = Table(
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("start_time", Float, nullable=False),
     Column("row", JSON, nullable=False),  # the 25 CSV fields, in column order
+    sqlite_autoincrement=True,
 )
 
 call_blocks = Table(
@@ -192,6 +214,7 @@ call_blocks = Table(
     Column("size", Integer, nullable=False),
     Column("start_time", Float, nullable=False),
     Column("end_time", Float, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 cdr_exports = Table(
@@ -206,4 +229,5 @@ cdr_exports = Table(
     Column("completes_at", Float, nullable=False),
     Column("failure", String(256)),  # set when the export fails (magic filter)
     Column("totals", JSON),  # computed once, when first seen completed
+    sqlite_autoincrement=True,
 )
