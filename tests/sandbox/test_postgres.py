@@ -5,14 +5,9 @@ Starts a throwaway PostgreSQL cluster on a loopback port; skipped where no serve
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -20,38 +15,6 @@ import pytest
 from flowroute import AuthenticationError, Flowroute
 
 from ..cli.test_cli import free_port, wait_until_serving
-
-
-def _postgres_bin(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    return str(candidates[-1]) if candidates else None
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    # PostgreSQL refuses to run as root: use the postgres account when we are root.
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_user and not shutil.which("runuser"):
-        pytest.skip("running as root without runuser")
-    data = Path(tempfile.mkdtemp(prefix="flowroute-pg-"))
-    if as_user:
-        shutil.chown(data, "postgres")
-    port = free_port()
-    run = lambda *args: subprocess.run([*as_user, *args], check=True, capture_output=True)  # noqa: E731
-    run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres")
-    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
-    run(pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(data / "log"), "start")
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def test_workers_share_state_through_postgres(postgres_url: str) -> None:

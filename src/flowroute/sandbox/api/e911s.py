@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
@@ -12,7 +11,7 @@ from starlette.responses import Response
 
 from ...addresses import ADDRESS_TYPES, FIELDS, address_errors
 from ..errors import ApiError
-from ..store.schema import e911s, numbers
+from ..store.schema import address_key, e911s, numbers
 from ._context import caller
 from ._http import (
     attributes,
@@ -70,14 +69,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             "Could not geocode this address. Please check the validity of your address.",
             "Client Error",
         )
-    values["address_key"] = address_key(values)
+    values["address_key"] = address_key(values[name] for name in ADDRESS)
     return values
-
-
-def address_key(values: dict[str, Any]) -> str:
-    """The whole place (unit type and number included), case- and space-insensitive."""
-    parts = (" ".join(str(values[name] or "").lower().split()) for name in ADDRESS)
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 DUPLICATE = "Duplicate address."

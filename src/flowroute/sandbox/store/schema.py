@@ -7,6 +7,9 @@ Changing a table here needs a migration in ``store/migrations/versions``.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -231,3 +234,10 @@ cdr_exports = Table(
     Column("totals", JSON),  # computed once, when first seen completed
     sqlite_autoincrement=True,
 )
+
+
+def address_key(parts: Iterable[object]) -> str:
+    """``e911s.address_key``: the address fields (street number to unit number, in order),
+    compared case- and space-insensitively."""
+    text = "\x1f".join(" ".join(str(part or "").lower().split()) for part in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

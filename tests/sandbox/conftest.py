@@ -1,0 +1,72 @@
+"""Sandbox test fixtures: a throwaway PostgreSQL cluster, and sandboxes on either database.
+
+``postgres_url`` starts one cluster for the whole session on a loopback port (skipped where no
+PostgreSQL server is installed); ``any_db_sandbox`` runs a test once on SQLite and once on it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flowroute.sandbox import SandboxSettings
+from flowroute.sandbox.server import SandboxServer, running
+
+from ..cli.test_cli import free_port
+
+
+def _postgres_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    # PostgreSQL refuses to run as root: use the postgres account when we are root.
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user and not shutil.which("runuser"):
+        pytest.skip("running as root without runuser")
+    data = Path(tempfile.mkdtemp(prefix="flowroute-pg-"))
+    if as_user:
+        shutil.chown(data, "postgres")
+    port = free_port()
+    run = lambda *args: subprocess.run([*as_user, *args], check=True, capture_output=True)  # noqa: E731
+    run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres")
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(data / "log"), "start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_sandbox(postgres_url: str) -> Iterator[SandboxServer]:
+    """An in-process sandbox storing its state in PostgreSQL (frozen clock, high send limits)."""
+    settings = SandboxSettings(
+        db=postgres_url, clock_speed=0, sms_per_second=1000, mms_per_second=1000
+    )
+    with running(settings) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_sandbox(request: pytest.FixtureRequest) -> SandboxServer:
+    """The test's sandbox, reset: the shared SQLite one, then the PostgreSQL one."""
+    name = "flowroute_sandbox_server" if request.param == "sqlite" else "postgres_sandbox"
+    server: SandboxServer = request.getfixturevalue(name)
+    server.reset()
+    return server
