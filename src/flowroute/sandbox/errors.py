@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -54,4 +55,7 @@ def error_body(
     }
     if code is not None:
         error["code"] = code  # Flowroute's messaging error code, e.g. 1110 for an opt-out
-    return orjson.dumps({"errors": [error]})
+    try:
+        return orjson.dumps({"errors": [error]})
+    except orjson.JSONEncodeError:  # a detail quoting a lone surrogate: escape, never fail
+        return json.dumps({"errors": [error]}).encode()

@@ -1,8 +1,10 @@
 """Injected faults: the next N matching requests of an account answer an error status, wait, or
 lose their connection, either before the request is handled or after its change is committed.
 
-Kept in process memory (they are short-lived test controls); with several PostgreSQL workers each
-worker has its own, so inject faults against a single-process sandbox.
+A fault belongs to the account that added it and matches only that account's authenticated
+requests, and the downloads of its own CDR exports (which carry no credentials). Kept in process
+memory (they are short-lived test controls); with several PostgreSQL workers each worker has
+its own, so inject faults against a single-process sandbox.
 """
 
 from __future__ import annotations
@@ -35,45 +37,42 @@ class Fault:
 
 
 class FaultBook:
-    """Faults per access key; ``take`` consumes one use of the first match."""
+    """Faults per account id; ``take`` consumes one use of the first match."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_key: dict[str, list[Fault]] = {}
+        self._by_account: dict[int, list[Fault]] = {}
         self._next_id = 1
 
-    def add(self, key: str, fault: Fault) -> Fault:
+    def add(self, account_id: int, fault: Fault) -> Fault:
         with self._lock:
             fault.id = self._next_id
             self._next_id += 1
-            self._by_key.setdefault(key, []).append(fault)
+            self._by_account.setdefault(account_id, []).append(fault)
         return fault
 
-    def list(self, key: str) -> list[Fault]:
+    def list(self, account_id: int) -> list[Fault]:
         with self._lock:
-            return list(self._by_key.get(key, []))
+            return list(self._by_account.get(account_id, []))
 
-    def clear(self, key: str) -> None:
+    def clear(self, account_id: int) -> None:
         with self._lock:
-            self._by_key.pop(key, None)
-
-    def _prune(self, key: str) -> None:
-        if not self._by_key.get(key):
-            self._by_key.pop(key, None)
+            self._by_account.pop(account_id, None)
 
     @property
     def active(self) -> bool:
-        """Any fault pending for anyone (checked before decoding credentials on every request)."""
-        return bool(self._by_key)
+        """Any fault pending for anyone (checked before authenticating on every request)."""
+        return bool(self._by_account)
 
-    def take(self, key: str, method: str, path: str) -> Fault | None:
+    def take(self, account_id: int, method: str, path: str) -> Fault | None:
         with self._lock:
-            faults = self._by_key.get(key, [])
+            faults = self._by_account.get(account_id, [])
             for fault in faults:
                 if fault.matches(method, path):
                     fault.count -= 1
                     if fault.count <= 0:
                         faults.remove(fault)
-                        self._prune(key)
+                        if not faults:
+                            self._by_account.pop(account_id, None)
                     return fault
         return None

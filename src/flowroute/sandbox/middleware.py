@@ -1,4 +1,5 @@
-"""ASGI middleware in front of the API: trailing-slash tolerance and injected faults."""
+"""ASGI middleware in front of everything: the request-body cap, trailing-slash tolerance,
+latency and injected faults."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .api._http import JSON_API, error_response, http_error_response
 from .errors import ApiError, error_body
 from .faults import Fault
-from .state import SandboxState, basic_credentials
+from .limits import MAX_BODY_BYTES
+from .state import SandboxState
+
+DOWNLOADS = "/cdr-downloads/"
 
 DROP_MESSAGE = "ASGI callable returned without completing response."
 
@@ -50,6 +54,11 @@ class SandboxMiddleware:
         if scope["type"] != "http":  # lifespan events go to the app
             await self.app(scope, receive, send)
             return
+        try:
+            receive = _capped(scope, receive, MAX_BODY_BYTES)
+        except ApiError as exc:
+            await error_response(exc.status, exc.detail)(scope, receive, send)
+            return
         path: str = scope["path"]
         if len(path) > 1 and path.endswith("/"):
             # Clients send /v2.1/messages/?... and /v2/routes/{id}/ (spec section 12).
@@ -59,15 +68,22 @@ class SandboxMiddleware:
             await asyncio.sleep(self.state.settings.latency)
         fault = None
         if self.state.faults.active and not path.startswith("/_sandbox"):
-            headers = dict(scope["headers"])
-            credentials = basic_credentials(headers.get(b"authorization", b"").decode("latin-1"))
-            # Requests without credentials (CDR downloads) match faults added as public.
-            key = credentials[0] if credentials is not None else ""
-            fault = self.state.faults.take(key, scope["method"], path)
+            owner = self._owner(scope, path)
+            if owner is not None:
+                fault = self.state.faults.take(owner, scope["method"], path)
         if fault is None:
             await self._serve(scope, receive, send)
         else:
             await self._inject(fault, scope, receive, send)
+
+    def _owner(self, scope: Scope, path: str) -> int | None:
+        """Whose faults apply: the authenticated caller's (never on a key alone, so a wrong
+        secret gets its 401), or for a download URL, the account whose export it is."""
+        if path.startswith(DOWNLOADS):
+            token = path[len(DOWNLOADS) :].removesuffix(".csv.gz")
+            return self.state.backend.accounts.owner_of_download(token)
+        account = self.state.try_authenticate(scope)
+        return None if account is None else account.id
 
     async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         captured: list[Message] = []
@@ -106,3 +122,35 @@ class SandboxMiddleware:
                 await send(message)
         else:
             await self._serve(scope, receive, send)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        f"Request body is larger than the sandbox accepts ({limit} bytes); send less "
+        "(MMS media go by URL in media_urls).",
+    )
+
+
+def _capped(scope: Scope, receive: Receive, limit: int) -> Receive:
+    """``receive`` that refuses a body over ``limit``: at once from Content-Length, else (a
+    chunked body) as soon as the bytes read pass it. Raises ApiError(413) either way."""
+    declared = dict(scope["headers"]).get(b"content-length")
+    if declared is not None:
+        text = declared.decode("latin-1").strip()
+        if not text.isdigit() or len(text) > 18:
+            raise ApiError(400, "Content-Length must be a whole number of bytes.")
+        if int(text) > limit:
+            raise _too_large(limit)
+    seen = 0
+
+    async def checked() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _too_large(limit)
+        return message
+
+    return checked

@@ -1,10 +1,12 @@
-"""What every handler starts with: the app state and the authenticated caller."""
+"""What every handler starts with: the backend and the authenticated caller."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
-from ..state import Account, SandboxState
+from ..backend import Backend
+from ..records import Account
+from ..state import SandboxState
 
 
 def sandbox(request: Request) -> SandboxState:
@@ -12,6 +14,6 @@ def sandbox(request: Request) -> SandboxState:
     return state
 
 
-def caller(request: Request) -> tuple[SandboxState, Account]:
+def caller(request: Request) -> tuple[Backend, Account]:
     state = sandbox(request)
-    return state, state.authenticate(request)
+    return state.backend, state.authenticate(request.scope)

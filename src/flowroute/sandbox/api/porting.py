@@ -14,7 +14,8 @@ from starlette.responses import Response
 
 from ..errors import ApiError
 from ._context import caller
-from ._http import document, read_body
+from ._http import document
+from ._parse import read_body
 from ._routing import WireRouter
 
 router = WireRouter()
