@@ -15,11 +15,11 @@ from starlette.routing import Router
 
 from . import control
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
-from .api._http import error_response, http_error_response
 from .errors import ApiError
 from .middleware import SandboxMiddleware
 from .settings import SandboxSettings
 from .state import SandboxState
+from .web.responses import error_response, http_error_response
 
 logger = logging.getLogger("flowroute.sandbox")
 

@@ -15,14 +15,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .api._context import caller, sandbox
-from .api._http import base_url, document
-from .api._parse import integer, read_body, record_id
 from .backend.cdrs import parse_time
 from .clock import from_epoch, iso_seconds
 from .errors import ApiError
 from .faults import Fault
-from .records import Account, Clock
+from .records import Clock
+from .web.caller import caller, sandbox
+from .web.parse import integer, read_body, record_id
+from .web.responses import base_url, document
 from .wire.cnams import cnam_resource
 from .wire.messages import message_resource
 
@@ -275,6 +275,3 @@ async def add_calls(request: Request) -> Response:
     backend, account = caller(request)
     added = backend.cdrs.add_calls(account, (await read_body(request)).get("records"))
     return document({"added": added}, status=201)
-
-
-__all__ = ["Account", "router"]

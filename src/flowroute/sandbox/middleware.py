@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .api._http import JSON_API, error_response, http_error_response
 from .errors import ApiError, error_body
 from .faults import Fault
 from .limits import MAX_BODY_BYTES
 from .state import SandboxState
+from .web.responses import JSON_API, error_response, http_error_response
 
 DOWNLOADS = "/cdr-downloads/"
 

@@ -7,10 +7,10 @@ from starlette.responses import Response, StreamingResponse
 
 from .. import cdrs as call_records
 from ..errors import ApiError
+from ..web.caller import caller, sandbox
+from ..web.parse import attributes, page, query_params, read_body, record_id
+from ..web.responses import base_url, document, list_links
 from ..wire.cdrs import export_list_item, export_resource
-from ._context import caller, sandbox
-from ._http import base_url, document, list_links
-from ._parse import attributes, page, query_params, read_body, record_id
 from ._routing import WireRouter
 
 router = WireRouter()

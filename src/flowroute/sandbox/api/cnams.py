@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..web.caller import caller
+from ..web.ids import check_number_id
+from ..web.parse import attributes, boolean, page, query_params, read_body, record_id
+from ..web.responses import base_url, document, list_links, no_content
 from ..wire.cnams import association, cnam_detail, cnam_resource
-from ._context import caller
-from ._http import base_url, document, list_links, no_content
-from ._lookup import check_number_id
-from ._parse import attributes, boolean, page, query_params, read_body, record_id
 from ._routing import WireRouter
 
 router = WireRouter()

@@ -6,11 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend.e911s import SEARCHABLE, clean
+from ..web.caller import caller
+from ..web.ids import check_number_id
+from ..web.parse import attributes, page, query_params, read_body, record_id
+from ..web.responses import base_url, document, list_links, no_content
 from ..wire.e911s import e911_number, e911_resource
-from ._context import caller
-from ._http import base_url, document, list_links, no_content
-from ._lookup import check_number_id
-from ._parse import attributes, page, query_params, read_body, record_id
 from ._routing import WireRouter
 
 router = WireRouter()

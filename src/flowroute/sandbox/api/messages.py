@@ -13,11 +13,11 @@ from starlette.responses import Response
 from ..backend.messages import callback_kind
 from ..errors import ApiError
 from ..limits import checked_url
+from ..web.caller import caller
+from ..web.ids import check_number_id
+from ..web.parse import attributes, integer, query_params, read_body
+from ..web.responses import base_url, document, no_content
 from ..wire.messages import callback, message_resource, sent
-from ._context import caller
-from ._http import base_url, document, no_content
-from ._lookup import check_number_id
-from ._parse import attributes, integer, query_params, read_body
 from ._routing import WireRouter
 
 router = WireRouter()

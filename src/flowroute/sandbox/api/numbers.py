@@ -10,11 +10,11 @@ from starlette.responses import Response
 
 from ..backend.numbers import MAX_DETAILS, NUMBER_TYPES, ORDER_FIELDS, Search
 from ..errors import ApiError
+from ..web.caller import caller
+from ..web.ids import check_number_id
+from ..web.parse import attributes, boolean, page, query_params, read_body
+from ..web.responses import base_url, document, list_links, no_content
 from ..wire.numbers import available_resource, number_detail, number_document, number_resource
-from ._context import caller
-from ._http import base_url, document, list_links, no_content
-from ._lookup import check_number_id
-from ._parse import attributes, boolean, page, query_params, read_body
 from ._routing import WireRouter
 
 router = WireRouter()

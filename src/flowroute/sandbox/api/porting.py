@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ApiError
-from ._context import caller
-from ._http import document
-from ._parse import read_body
+from ..web.caller import caller
+from ..web.parse import read_body
+from ..web.responses import document
 from ._routing import WireRouter
 
 router = WireRouter()

@@ -7,11 +7,11 @@ from starlette.responses import Response
 
 from ..backend.routes import EDGE_STRATEGIES, LISTED_TYPES, Slot
 from ..errors import ApiError
+from ..web.caller import caller
+from ..web.ids import check_number_id
+from ..web.parse import attributes, page, query_params, read_body, record_id
+from ..web.responses import base_url, document, list_links, no_content
 from ..wire.routes import edge_strategy, route_resource
-from ._context import caller
-from ._http import base_url, document, list_links, no_content
-from ._lookup import check_number_id
-from ._parse import attributes, page, query_params, read_body, record_id
 from ._routing import WireRouter
 
 router = WireRouter()
