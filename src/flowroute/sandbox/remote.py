@@ -129,7 +129,9 @@ class FaultControl:
         public: bool = False,
     ) -> dict[str, Any]:
         """The next ``count`` requests matching ``method`` and ``path`` (glob) fail this way.
-        ``when="after"``: the request takes effect, then the failure is returned."""
+        ``when="after"``: the request takes effect, then the failure is returned. A fault on
+        ``/cdr-downloads/*`` hits this account's export downloads (``public`` is no longer
+        needed for that and is ignored)."""
         body = {
             "method": method,
             "path": path,
