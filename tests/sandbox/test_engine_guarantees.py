@@ -31,6 +31,16 @@ ADDRESS = {
     "address_type_number": "600",
 }
 ROUTE = {"alias": "r", "route_type": "host", "value": "sip.example.com"}
+EXPORT = {
+    "data": {
+        "attributes": {
+            "filter_parameters": {
+                "start_call_start_time": "2026-01-01 00:00:00",
+                "start_call_end_time": "2026-01-02 00:00:00",
+            }
+        }
+    }
+}
 
 
 def _http(server: SandboxServer) -> httpx2.Client:
@@ -67,16 +77,7 @@ def test_deleted_ids_are_never_reused(
 
 
 def test_export_ids_are_never_reused_after_reset(any_db_sandbox: SandboxServer) -> None:
-    body = {
-        "data": {
-            "attributes": {
-                "filter_parameters": {
-                    "start_call_start_time": "2026-01-01 00:00:00",
-                    "start_call_end_time": "2026-01-02 00:00:00",
-                }
-            }
-        }
-    }
+    body = EXPORT
     with _http(any_db_sandbox) as http:
         first = http.post("/v2/cdrs/exports", json=body).json()["data"]["id"]
         any_db_sandbox.reset()
@@ -149,18 +150,8 @@ def test_download_faults_belong_to_the_exports_account(
     flowroute_sandbox: SandboxServer, other_account: tuple[Any, Any]
 ) -> None:
     other_control, _ = other_account
-    body = {
-        "data": {
-            "attributes": {
-                "filter_parameters": {
-                    "start_call_start_time": "2026-01-01 00:00:00",
-                    "start_call_end_time": "2026-01-02 00:00:00",
-                }
-            }
-        }
-    }
     with _http(flowroute_sandbox) as http:
-        http.post("/v2/cdrs/exports", json=body)
+        http.post("/v2/cdrs/exports", json=EXPORT)
         flowroute_sandbox.clock.advance(seconds=10)
         (item,) = http.get("/v2/cdrs/exports").json()["data"]
         url = item["data"]["attributes"]["download_url"]

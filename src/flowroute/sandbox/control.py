@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from .backend.cdrs import parse_time
 from .clock import from_epoch, iso_seconds
-from .errors import ApiError
+from .errors import ApiError, quoted
 from .faults import Fault
 from .records import Clock
 from .web.caller import caller, sandbox
@@ -61,7 +61,7 @@ async def advance_clock(request: Request) -> Response:
     backend, account = caller(request)
     seconds = (await read_body(request)).get("seconds")
     if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-        raise ApiError(400, f'Send {{"seconds": N}} with N >= 0; got {str(seconds)[:40]!r}.')
+        raise ApiError(400, f'Send {{"seconds": N}} with N >= 0; got {quoted(seconds)}.')
     clock = backend.accounts.advance_clock(account, float(seconds))
     # Whatever fell due (delivery receipts, webhook retries) goes out before we answer.
     await sandbox(request).dispatcher.run_due(account.id)
@@ -87,7 +87,7 @@ def _headers(given: Any) -> dict[str, str]:
     for name, value in given.items():
         if not _HEADER_NAME.fullmatch(name):
             raise ApiError(
-                400, f"headers: {name[:40]!r} is not a valid header name (letters, digits, -)."
+                400, f"headers: {quoted(name)} is not a valid header name (letters, digits, -)."
             )
         if not isinstance(value, str | int | float) or not _HEADER_VALUE.fullmatch(str(value)):
             raise ApiError(
@@ -102,9 +102,7 @@ def _fault(body: dict[str, Any]) -> Fault:
     method = body.get("method", "*")
     method = method.upper() if isinstance(method, str) else method
     if method not in METHODS:
-        raise ApiError(
-            400, f"method must be one of {', '.join(METHODS)}; got {str(method)[:40]!r}."
-        )
+        raise ApiError(400, f"method must be one of {', '.join(METHODS)}; got {quoted(method)}.")
     path = body.get("path")
     if not isinstance(path, str) or not path.startswith("/") or len(path) > 512:
         raise ApiError(

@@ -59,3 +59,11 @@ def error_body(
         return orjson.dumps({"errors": [error]})
     except orjson.JSONEncodeError:  # a detail quoting a lone surrogate: escape, never fail
         return json.dumps({"errors": [error]}).encode()
+
+
+def quoted(value: object, width: int = 40) -> str:
+    """``value`` as an error message quotes it: repr'd, cut to ``width`` characters."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= width else value[:width] + "...")
+    text = repr(value)
+    return text if len(text) <= width else text[:width] + "..."

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ApiError
+from .errors import ApiError, quoted
 
 INT64_MAX = 2**63 - 1
 # Request bodies above this are refused with 413 before they are read (MMS media are fetched by
@@ -45,8 +45,7 @@ def boolean(value: Any, name: str) -> bool:
         return True
     if text in ("false", "0", "no"):
         return False
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
-    raise ApiError(400, f"{name} must be true or false, got {shown}.")
+    raise ApiError(400, f"{name} must be true or false, got {quoted(value)}.")
 
 
 def checked_url(value: Any, name: str) -> str:
@@ -57,8 +56,8 @@ def checked_url(value: Any, name: str) -> str:
     except ValueError:  # e.g. a malformed IPv6 host or port
         valid = False
     if not valid:
-        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:80] + "..."
         raise ApiError(
-            422, f"{name} must be an http(s) URL of at most 2048 characters, got {shown}."
+            422,
+            f"{name} must be an http(s) URL of at most 2048 characters, got {quoted(value, 80)}.",
         )
     return text

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from .. import cdrs as call_records
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..web.caller import caller, sandbox
 from ..web.parse import attributes, page, query_params, read_body, record_id
 from ..web.responses import base_url, document, list_links
@@ -32,7 +32,9 @@ async def list_exports(request: Request) -> Response:
     limit, offset = page(params, maximum=200)
     wanted = params.get("status") or None
     if wanted is not None and wanted not in STATUSES:
-        raise ApiError(400, f"status must be processing, completed or failed; got {wanted[:40]!r}.")
+        raise ApiError(
+            400, f"status must be processing, completed or failed; got {quoted(wanted)}."
+        )
     found, more = await backend.cdrs.listing(account, wanted, limit=limit, offset=offset)
     base = base_url(request)
     echo = [("status", wanted)] if wanted else []

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend.messages import callback_kind
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..limits import checked_url
 from ..web.caller import caller
 from ..web.ids import check_number_id
@@ -48,11 +48,10 @@ def _date(value: str | None, name: str) -> float | None:
             parsed = parsed.replace(tzinfo=UTC)
         return parsed.timestamp()
     except (ValueError, OverflowError):
-        shown = value if len(value) <= 40 else value[:40] + "..."
         raise ApiError(
             400,
             f"{name} must be YYYY-MM-DD or an ISO 8601 date-time such as "
-            f"2026-01-31T00:00:00Z, got {shown!r}.",
+            f"2026-01-31T00:00:00Z, got {quoted(value)}.",
         ) from None
 
 

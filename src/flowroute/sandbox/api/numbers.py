@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend.numbers import MAX_DETAILS, NUMBER_TYPES, ORDER_FIELDS, Search
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..web.caller import caller
 from ..web.ids import check_number_id
 from ..web.parse import attributes, boolean, page, query_params, read_body
@@ -26,8 +26,7 @@ def _digits(params: dict[str, str], name: str) -> str | None:
         return None
     digits = value[1:] if value.startswith("+") else value
     if not digits.isascii() or not digits.isdigit() or len(digits) > 15:
-        shown = value if len(value) <= 40 else value[:40] + "..."
-        raise ApiError(400, f"{name} must contain only digits (at most 15), got {shown!r}.")
+        raise ApiError(400, f"{name} must contain only digits (at most 15), got {quoted(value)}.")
     return value
 
 
@@ -49,8 +48,7 @@ def _max_cost(params: dict[str, str]) -> float | None:
     except ValueError:
         cost = float("nan")
     if not 0 <= cost <= 1e9:
-        shown = value if len(value) <= 40 else value[:40] + "..."
-        raise ApiError(400, f"max_setup_cost must be a number from 0, got {shown!r}.")
+        raise ApiError(400, f"max_setup_cost must be a number from 0, got {quoted(value)}.")
     return cost
 
 
@@ -129,7 +127,9 @@ async def list_tiers(request: Request) -> Response:
 def _search(params: dict[str, str]) -> tuple[Search, list[tuple[str, str]]]:
     number_type = params.get("number_type") or None
     if number_type is not None and number_type not in NUMBER_TYPES:
-        raise ApiError(400, f"number_type must be longcode or toll-free, got {number_type[:40]!r}.")
+        raise ApiError(
+            400, f"number_type must be longcode or toll-free, got {quoted(number_type)}."
+        )
     search = Search(
         starts_with=prefix(_digits(params, "starts_with")),
         contains=_digits(params, "contains"),
@@ -160,11 +160,10 @@ def _order(params: dict[str, str]) -> tuple[str, bool] | None:
     field = field.strip().lower()
     direction = (direction or "asc").strip().lower()
     if field not in ORDER_FIELDS or direction not in ("asc", "desc"):
-        shown = order_by if len(order_by) <= 40 else order_by[:40] + "..."
         raise ApiError(
             400,
             f"order_by must be FIELD,asc|desc with FIELD one of {', '.join(ORDER_FIELDS)}; "
-            f"got {shown!r}.",
+            f"got {quoted(order_by)}.",
         )
     return field, direction == "desc"
 
@@ -264,7 +263,7 @@ async def update_number(request: Request, number_id: str) -> Response:
     body = attributes(await read_body(request))
     kind = body.get("type", "number")
     if kind != "number":
-        raise ApiError(400, f"type must be 'number', got {str(kind)[:40]!r}.")
+        raise ApiError(400, f"type must be 'number', got {quoted(kind)}.")
     changes: dict[str, Any] = {}
     if "alias" in body:
         alias = body["alias"]

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend.routes import EDGE_STRATEGIES, LISTED_TYPES, Slot
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..web.caller import caller
 from ..web.ids import check_number_id
 from ..web.parse import attributes, page, query_params, read_body, record_id
@@ -25,7 +25,7 @@ async def list_routes(request: Request) -> Response:
     route_type = params.get("route_type") or None
     if route_type is not None and route_type not in LISTED_TYPES:
         raise ApiError(
-            400, f"route_type must be one of sip-reg, host, number, uri; got {route_type[:40]!r}."
+            400, f"route_type must be one of sip-reg, host, number, uri; got {quoted(route_type)}."
         )
     base = base_url(request)
     items = [route_resource(route, base) for route in backend.routes.listing(account, route_type)]

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from .. import cdrs as call_records
 from ..clock import from_epoch
 from ..dispatcher import schedule
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..limits import INT64_MAX, checked_url
 from ..records import Account, Export
 from ..store.schema import call_blocks, calls, cdr_exports, numbers
@@ -48,10 +48,14 @@ def parse_time(value: Any, name: str, *, status: int = 422) -> float:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
     except (ValueError, OverflowError):
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:60] + "..."
         raise ApiError(
-            status, f"{name} must be a date-time like 2019-01-01 00:00:00, got {shown}."
+            status, f"{name} must be a date-time like 2019-01-01 00:00:00, got {quoted(value, 60)}."
         ) from None
+
+
+def _names(unknown: list[str]) -> str:
+    """The first few unknown field names, for an error message."""
+    return ", ".join(name[:40] for name in unknown[:5])
 
 
 def _check_optional(name: str, value: Any) -> None:
@@ -94,8 +98,7 @@ def check_filters(given: Any) -> tuple[float, float, dict[str, Any]]:
         raise ApiError(422, "An export may cover at most 92 days; split it into several exports.")
     unknown = sorted(set(given) - {*WINDOW, *OPTIONAL})
     if unknown:
-        shown = ", ".join(name[:40] for name in unknown[:5])
-        raise ApiError(422, f"Unknown filter_parameters: {shown}.")
+        raise ApiError(422, f"Unknown filter_parameters: {_names(unknown)}.")
     for name, value in given.items():
         if name in OPTIONAL and value is not None:
             _check_optional(name, value)
@@ -309,8 +312,7 @@ class Cdrs:
                 raise ApiError(400, "Every record needs a start_time.")
             unknown = sorted(set(record) - set(call_records.COLUMNS))
             if unknown:
-                shown = ", ".join(name[:40] for name in unknown[:5])
-                raise ApiError(400, f"Unknown call record fields: {shown}.")
+                raise ApiError(400, f"Unknown call record fields: {_names(unknown)}.")
             began = parse_time(record["start_time"], "start_time", status=400)
             row = []
             for name in call_records.COLUMNS:

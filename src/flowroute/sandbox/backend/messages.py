@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from ...segments import analyze
 from ..dispatcher import schedule
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..limits import boolean, checked_url
 from ..ratelimit import SendLimiter
 from ..records import MESSAGE_COLUMNS, Account, Message
@@ -63,10 +63,9 @@ _MESSAGE_SELECT = select(*(messages.c[name] for name in MESSAGE_COLUMNS))
 def callback_kind(value: str) -> str:
     kind = CALLBACK_ALIASES.get(value, value)
     if kind not in CALLBACK_KINDS:
-        shown = value if len(value) <= 40 else value[:40] + "..."
         raise ApiError(
             400,
-            f"Unknown callback type {shown!r}: use one of {', '.join(CALLBACK_KINDS)} "
+            f"Unknown callback type {quoted(value)}: use one of {', '.join(CALLBACK_KINDS)} "
             "(or dlr_callback).",
         )
     return kind
@@ -78,9 +77,9 @@ def nanp(value: Any, name: str, *, form: str = "12065550100", status: int = 422)
     )
     digits = text[1:] if text.startswith("+") else text
     if not _NANP.fullmatch(digits):
-        shown = text if len(text) <= 40 else text[:40] + "..."
         raise ApiError(
-            status, f"{name} {shown!r} is not a valid North American number; send it as {form}."
+            status,
+            f"{name} {quoted(text)} is not a valid North American number; send it as {form}.",
         )
     return digits
 
@@ -399,8 +398,7 @@ class Messages:
                 _MESSAGE_SELECT.where(messages.c.account_id == account.id, messages.c.id == ident)
             ).first()
         if row is None:
-            shown = ident if len(ident) <= 60 else ident[:60] + "..."
-            raise ApiError(404, f"Message {shown} was not found on your account.")
+            raise ApiError(404, f"Message {quoted(ident, 60)} was not found on your account.")
         return Message(*row)
 
     def callback(self, account: Account, kind: str) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..records import Account, Route
 from ..store.schema import numbers, routes
 from ._context import Context, fits
@@ -39,10 +39,9 @@ def _check_value(route_type: str | None, value: Any) -> str:
     text = str(value) if value is not None else ""
     pattern, hint = _VALUE_RULES[route_type]
     if len(text) > 256 or not pattern.fullmatch(text):
-        shown = text if len(text) <= 80 else text[:80] + "..."
         raise ApiError(
             422,
-            f"value {shown!r} is not valid for a {route_type} route: use {hint} (at most "
+            f"value {quoted(text, 80)} is not valid for a {route_type} route: use {hint} (at most "
             "256 characters).",
         )
     return text

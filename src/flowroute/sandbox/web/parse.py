@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from ..errors import ApiError
+from ..errors import ApiError, quoted
 from ..limits import INT64_MAX, MAX_JSON_DEPTH, boolean, check_text
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -124,14 +124,13 @@ def integer(value: Any, name: str, *, minimum: int, default: int, maximum: int =
     if value is None or value == "":
         return default
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ApiError(400, f"{name} must be an integer, got {str(value)[:40]!r}.")
+        raise ApiError(400, f"{name} must be an integer, got {quoted(value)}.")
     text = str(value).strip()
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
     if not _ASCII_DIGITS.fullmatch(digits) or len(digits) > 19:
-        shown = text if len(text) <= 40 else text[:40] + "..."
         raise ApiError(
-            400, f"{name} must be an integer from {minimum} to {maximum}, got {shown!r}."
+            400, f"{name} must be an integer from {minimum} to {maximum}, got {quoted(text)}."
         )
     number = sign * int(digits)
     if number < minimum:
@@ -153,8 +152,7 @@ def record_id(value: Any, what: str) -> int:
     any id the store can hold simply does not exist (404)."""
     text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
     if not _ASCII_DIGITS.fullmatch(text):
-        shown = text if len(text) <= 40 else text[:40] + "..."
-        raise ApiError(400, f"{what} id must be numeric, got {shown!r}.")
+        raise ApiError(400, f"{what} id must be numeric, got {quoted(text)}.")
     number = int(text) if len(text) <= 19 else INT64_MAX + 1
     if number > INT64_MAX:
         raise ApiError(404, f"{what} {text[:40]} was not found on your account.")
