@@ -16,6 +16,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from operator import attrgetter
 from types import NoneType, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -373,7 +374,13 @@ class SettingError(ValueError):
     """A bad value, as one line naming the option the way the user spelled it."""
 
 
-def _build(cls: type[T], raw: Mapping[str, Any], label: Callable[[Option], str], base: Any) -> T:
+def _build(
+    cls: type[T],
+    raw: Mapping[str, Any],
+    label: Callable[[Option], str],
+    base: Callable[[Option], Any],
+) -> T:
+    """``cls`` from raw values (absent, None, "" or [] for "not given": then ``base``'s)."""
     values: dict[str, Any] = {}
     for option in options(cls):
         given = raw.get(option.name)
@@ -390,25 +397,12 @@ def _build(cls: type[T], raw: Mapping[str, Any], label: Callable[[Option], str],
 def from_command_line(raw: Mapping[str, Any]) -> tuple[ServeOptions, SandboxSettings]:
     """Option name -> what the command line gave (None or absent when not given; a list for a
     repeatable option) -> settings. Raises SettingError naming the flag."""
-
-    def default(option: Option) -> Any:
-        return option.default
-
-    def flag(option: Option) -> str:
-        return option.flag
-
+    flag, default = attrgetter("flag"), attrgetter("default")
     return _build(ServeOptions, raw, flag, default), _build(SandboxSettings, raw, flag, default)
 
 
 def from_ini(read: Callable[[str], Any]) -> SandboxSettings:
     """The pytest plugin's settings: ``read(ini_name)`` for each setting (pytest's getini),
     the declared test defaults where the ini file is silent. Raises SettingError."""
-
-    def ini_name(option: Option) -> str:
-        return option.ini_name
-
-    def test_default(option: Option) -> Any:
-        return option.test_default
-
     raw = {option.name: read(option.ini_name) for option in options(SandboxSettings)}
-    return _build(SandboxSettings, raw, ini_name, test_default)
+    return _build(SandboxSettings, raw, attrgetter("ini_name"), attrgetter("test_default"))
