@@ -3,11 +3,12 @@ Errors print as one line with an exit status; no tracebacks."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from typing import Annotated, Any
 
 import typer
 
-from ..sandbox.settings import SandboxSettings, WebhookFormat, parse_credentials
+from ..sandbox.settings import Option, SettingError, command_line_options, from_command_line
 from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes
 from ._common import Connection, enable_debug, fail
 from .configure import configure
@@ -63,37 +64,7 @@ def connection(
         enable_debug()
 
 
-@app.command()
-def sandbox(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    db: Annotated[
-        str | None, typer.Option(help="SQLite file or postgresql:// URL; default in memory.")
-    ] = None,
-    strict_auth: Annotated[
-        list[str] | None,
-        typer.Option("--strict-auth", help="Only accept these KEY:SECRET pairs (repeatable)."),
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Inventory seed: same seed, same numbers.")] = 0,
-    clock_speed: Annotated[
-        float, typer.Option(help="Virtual seconds per real second (0 freezes the clock).")
-    ] = 1.0,
-    workers: Annotated[
-        int, typer.Option(help="Worker processes; above 1 needs a PostgreSQL --db.")
-    ] = 1,
-    sms_per_second: Annotated[float, typer.Option(help="Per-account SMS limit (429 above).")] = 5.0,
-    mms_per_second: Annotated[float, typer.Option(help="Per-account MMS limit (429 above).")] = 1.0,
-    latency: Annotated[float, typer.Option(help="Seconds added to every API request.")] = 0.0,
-    cnam_approval_delay: Annotated[
-        float, typer.Option(help="Virtual seconds until a CNAM record is reviewed.")
-    ] = 48 * 3600.0,
-    webhook_format: Annotated[
-        WebhookFormat, typer.Option(help="Webhook body shape for new accounts (jsonapi, compact).")
-    ] = "jsonapi",
-    allow_external_hosts: Annotated[
-        bool, typer.Option(help="Deliver webhooks and fetch media beyond loopback addresses.")
-    ] = False,
-) -> None:
+def sandbox(**given: Any) -> None:
     """Run a local Flowroute sandbox."""
     from rich.console import Console
 
@@ -101,9 +72,10 @@ def sandbox(
     from ..sandbox.store.db import describe_database
 
     try:
-        strict = parse_credentials(strict_auth) if strict_auth else None
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--strict-auth") from None
+        server, settings = from_command_line(given)
+    except SettingError as exc:
+        fail(str(exc), 2)
+    host, port, strict = server.host, server.port, settings.strict_auth
     console = Console()
     url = f"http://{host}:{port}"
     console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
@@ -123,25 +95,49 @@ def sandbox(
         soft_wrap=True,
     )
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
-    reach = "any host" if allow_external_hosts else "loopback hosts only"
-    console.print(f"  webhooks:    {webhook_format} bodies, to {reach}")
-    console.print(f"  storage:     {describe_database(db)}\n")
-    settings = SandboxSettings(
-        db=db,
-        strict_auth=strict,
-        seed=seed,
-        clock_speed=clock_speed,
-        allow_external_hosts=allow_external_hosts,
-        sms_per_second=sms_per_second,
-        mms_per_second=mms_per_second,
-        latency=latency,
-        cnam_approval_delay=cnam_approval_delay,
-        webhook_format=webhook_format,
-    )
+    reach = "any host" if settings.allow_external_hosts else "loopback hosts only"
+    console.print(f"  webhooks:    {settings.webhook_format} bodies, to {reach}")
+    console.print(f"  storage:     {describe_database(settings.db)}\n")
     try:
-        serve(settings, host=host, port=port, workers=workers)
+        serve(
+            settings,
+            host=host,
+            port=port,
+            workers=server.workers,
+            log_level=server.log_level,
+        )
     except ValueError as exc:  # a database it cannot use, --workers without PostgreSQL
         fail(str(exc), 2)
+
+
+def _sandbox_parameter(option: Option) -> inspect.Parameter:
+    """A typer option for a declared setting. Values arrive as text (the default as its text)
+    and are converted by the declaration, so a bad one is one line, as with python -m."""
+    annotation: Any
+    default: Any = option.shown_default()
+    if option.kind == "flag":
+        flags = f"{option.flag}/--no-{option.flag[2:]}"
+        annotation = Annotated[bool, typer.Option(flags, help=option.help)]
+        default = option.default
+    elif option.repeatable:
+        annotation = Annotated[
+            list[str] | None,
+            typer.Option(option.flag, metavar=option.metavar, help=option.help),
+        ]
+    else:
+        annotation = Annotated[
+            str | None, typer.Option(option.flag, metavar=option.metavar, help=option.help)
+        ]
+    return inspect.Parameter(
+        option.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+# typer reads the parameters from inspect.signature: one per declared setting.
+sandbox.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [_sandbox_parameter(option) for option in command_line_options()], return_annotation=None
+)
+app.command()(sandbox)
 
 
 @app.command()

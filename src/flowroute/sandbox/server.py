@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -10,7 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
+from uvicorn.supervisors import Multiprocess
 
 from .._client import AsyncFlowroute, Flowroute
 from .._core.ratelimit import RateLimit
@@ -23,9 +28,93 @@ from .store.db import make_engine
 logging.getLogger("uvicorn.error").addFilter(SuppressInjectedDrops())
 
 
-def _config(settings: SandboxSettings, log_level: str) -> uvicorn.Config:
-    return uvicorn.Config(
-        create_app(settings), log_level=log_level, access_log=False, lifespan="on"
+class HeaderTimeoutProtocol(H11Protocol):
+    """uvicorn's h11 protocol, closing a connection that takes longer than ``header_timeout``
+    seconds to send a complete request head (request line and headers).
+
+    uvicorn alone waits forever for a head that is trickled or never finished. The timer runs
+    whenever the connection owes us a head and nothing else bounds the wait: from
+    ``connection_made``; on a kept-alive connection, from the first byte of the next request
+    (uvicorn's ``timeout_keep_alive`` covers the silence before it and is cancelled by that
+    byte); and after a response when a pipelined request is already half received. It stops
+    once h11 has parsed the head (the peer's state leaves IDLE). A body sent slowly after a
+    complete head is not covered here.
+    """
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.header_timeout = (
+            config.header_timeout
+            if isinstance(config, SandboxConfig)
+            else SandboxSettings().header_timeout
+        )
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_timer is None and self.conn.their_state is h11.IDLE:
+            self._start_head_timer()  # the first bytes of the next request on a kept-alive one
+        super().data_received(data)
+        self._stop_head_timer_if_parsed()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # may parse a pipelined request
+        if self.conn.their_state is h11.IDLE and self.conn.trailing_data[0]:
+            if self._head_timer is None and not self.transport.is_closing():
+                self._start_head_timer()  # part of the next head already arrived
+        else:
+            self._stop_head_timer_if_parsed()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _start_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _stop_head_timer_if_parsed(self) -> None:
+        if self.conn.their_state is not h11.IDLE:
+            self._cancel_head_timer()
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.conn.send(h11.ConnectionClosed())
+            self.transport.close()
+
+
+class SandboxConfig(uvicorn.Config):
+    """uvicorn's Config serving through ``HeaderTimeoutProtocol`` with the settings' header
+    timeout. Worker processes receive the config pickled, so the protocol and its timeout reach
+    them too."""
+
+    def __init__(self, app: Any, *, header_timeout: float, **options: Any) -> None:
+        super().__init__(app, http=HeaderTimeoutProtocol, **options)
+        self.header_timeout = header_timeout
+
+
+def _config(settings: SandboxSettings, log_level: str) -> SandboxConfig:
+    return SandboxConfig(
+        create_app(settings),
+        header_timeout=settings.header_timeout,
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
     )
 
 
@@ -119,15 +208,18 @@ def serve(
             raise ValueError("--workers above 1 needs --db postgresql://... so workers share state")
         make_engine(settings.db).dispose()
         settings.to_environment()
-        uvicorn.run(
+        # What uvicorn.run does for workers, with our Config (uvicorn.run builds a plain one).
+        config = SandboxConfig(
             "flowroute.sandbox.app:app_from_environment",
             factory=True,
+            header_timeout=settings.header_timeout,
             host=host,
             port=port,
             workers=workers,
             log_level=log_level,
             access_log=False,
         )
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
     config = _config(settings, log_level)
     config.host, config.port = host, port
