@@ -9,9 +9,6 @@ from urllib.parse import urlsplit
 from .errors import ApiError, quoted
 
 INT64_MAX = 2**63 - 1
-# Request bodies above this are refused with 413 before they are read (MMS media are fetched by
-# URL and have their own cap, MMS_MAX_BYTES).
-MAX_BODY_BYTES = 1_048_576
 MAX_JSON_DEPTH = 32
 # Control characters that no text field may hold (NUL breaks PostgreSQL, the rest are never
 # meaningful in a Flowroute field); tabs and newlines stay allowed (message bodies use them).

@@ -13,7 +13,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, error_body
 from .faults import Fault
-from .limits import MAX_BODY_BYTES
 from .state import SandboxState
 from .web.responses import JSON_API, error_response, http_error_response
 
@@ -55,7 +54,7 @@ class SandboxMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            receive = _capped(scope, receive, MAX_BODY_BYTES)
+            receive = _capped(scope, receive, self.state.settings.max_body_bytes)
         except ApiError as exc:
             await error_response(exc.status, exc.detail)(scope, receive, send)
             return
