@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from . import control
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .errors import ApiError
 from .middleware import SandboxMiddleware
+from .openapi import add_wire_paths
 from .settings import SandboxSettings
 from .state import SandboxState
 from .web.responses import error_response, http_error_response
@@ -46,6 +48,15 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     )
     app.state.sandbox = state
     app.include_router(control.router)
+    generated_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # FastAPI sees only the control API; the wire routes are described by hand.
+        if app.openapi_schema is None:
+            app.openapi_schema = add_wire_paths(generated_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     # The Flowroute API itself is served by the middleware straight from a Starlette router,
     # ahead of FastAPI's per-request machinery (see docs/decisions/0002-sandbox-stack.md).
     resources = (numbers, routes, messages, e911s, cnams, porting, cdrs)
