@@ -280,7 +280,7 @@ PATH_IDS = [
         f"/v2/numbers/{NUMBER}/relationships/{slot}",
         {"data": {"type": "route", "id": ident}},
         status=status,
-        detail="route",
+        detail=("route", "data.id"),
     )
     for slot in ("primary_route", "failover_route")
     for label, ident, status in (
@@ -640,7 +640,7 @@ CDR_FILTERS = [
         "POST",
         "/v2/cdrs/exports",
         _export(**{name: value}),
-        status=422,
+        status=STRING_4XX,
         detail=name,
     )
     for name, label, value in (

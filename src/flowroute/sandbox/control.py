@@ -19,6 +19,7 @@ from .backend.cdrs import parse_time
 from .clock import from_epoch, iso_seconds
 from .errors import ApiError, quoted
 from .faults import Fault
+from .limits import ID_MAX
 from .records import Clock
 from .web.caller import caller, sandbox
 from .web.parse import integer, read_body, record_id
@@ -245,8 +246,8 @@ async def reject_cnam(request: Request, ident: str) -> Response:
 
 
 def _window(body: dict[str, Any]) -> tuple[float, float]:
-    start = parse_time(body.get("start"), "start", status=400)
-    end = parse_time(body.get("end"), "end", status=400)
+    start = parse_time(body.get("start"), "start", status=400, stored=True)
+    end = parse_time(body.get("end"), "end", status=400, stored=True)
     if end <= start:
         raise ApiError(400, "end must be after start.")
     return start, end
@@ -261,7 +262,7 @@ async def generate_calls(request: Request) -> Response:
     body = await read_body(request)
     count = integer(body.get("count", 0), "count", minimum=1, default=1)
     start, end = _window(body)
-    seed = integer(body.get("seed", count), "seed", minimum=0, default=0)
+    seed = integer(body.get("seed", count), "seed", minimum=0, default=0, maximum=ID_MAX)
     backend.cdrs.generate_calls(account, count=count, start=start, end=end, seed=seed)
     return document({"generated": count}, status=201)
 

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from .errors import ApiError, quoted
 
 INT64_MAX = 2**63 - 1
+# Record ids live in 32-bit INTEGER columns (PostgreSQL refuses larger values outright).
+ID_MAX = 2**31 - 1
 MAX_JSON_DEPTH = 32
 # Control characters that no text field may hold (NUL breaks PostgreSQL, the rest are never
 # meaningful in a Flowroute field); tabs and newlines stay allowed (message bodies use them).

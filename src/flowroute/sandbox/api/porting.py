@@ -19,7 +19,7 @@ from ..web.responses import document
 from ._routing import WireRouter
 
 router = WireRouter()
-_E164 = re.compile(r"\+1[2-9]\d{2}[2-9]\d{6}")
+_E164 = re.compile(r"\+1[2-9]\d{2}[2-9]\d{6}", re.ASCII)
 HYPERNETWORK_AREA_CODES = ("206", "425")
 
 

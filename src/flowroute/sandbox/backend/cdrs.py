@@ -38,18 +38,28 @@ OPTIONAL: dict[str, type] = {
     "duration_greater_than": int,
 }
 MAX_FILTER_ITEMS = 1000
+# Call times the sandbox stores (every one renders as a CSV time).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+LATEST = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
 
 
-def parse_time(value: Any, name: str, *, status: int = 422) -> float:
-    """``2019-01-01 00:00:00`` or ISO 8601; UTC when no offset is given."""
+def parse_time(value: Any, name: str, *, status: int = 422, stored: bool = False) -> float:
+    """``2019-01-01 00:00:00`` or ISO 8601; UTC when no offset is given. A ``stored`` time (a
+    call's) must render as a CSV time: within years 1 to 9999 in UTC."""
     try:
         if not isinstance(value, str) or len(value) > 40:
             raise ValueError
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        seconds = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        if stored and not EARLIEST <= seconds < LATEST:
+            raise ValueError
+        return seconds
     except (ValueError, OverflowError):
+        within = " from year 1 to 9999 in UTC" if stored else ""
         raise ApiError(
-            status, f"{name} must be a date-time like 2019-01-01 00:00:00, got {quoted(value, 60)}."
+            status,
+            f"{name} must be a date-time{within} like 2019-01-01 00:00:00, got "
+            f"{quoted(value, 60)}.",
         ) from None
 
 
@@ -313,7 +323,7 @@ class Cdrs:
             unknown = sorted(set(record) - set(call_records.COLUMNS))
             if unknown:
                 raise ApiError(400, f"Unknown call record fields: {_names(unknown)}.")
-            began = parse_time(record["start_time"], "start_time", status=400)
+            began = parse_time(record["start_time"], "start_time", status=400, stored=True)
             row = []
             for name in call_records.COLUMNS:
                 value = record.get(name, "")

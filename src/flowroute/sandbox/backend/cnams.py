@@ -12,12 +12,12 @@ from ...callerid import cnam_value_error
 from ..errors import ApiError
 from ..records import Account, Cnam
 from ..store.schema import cnams, numbers
-from ._context import Context
+from ._context import Context, fits
 from ._lookup import owned_number, owned_row
 
 # Values the sandbox's reviewers reject (documented in docs/sandbox.md), and why.
 PROFANITY = frozenset({"DAMN", "HELL", "CRAP", "SUCKS"})
-_PHONE = re.compile(r"\d[\d\s\-.()]{5,}\d")
+_PHONE = re.compile(r"\d[\d\s\-.()]{5,}\d", re.ASCII)
 
 
 def review(value: str) -> str | None:
@@ -150,7 +150,7 @@ class Cnams:
     def decide(self, account: Account, ident: int, reason: str | None) -> Cnam:
         """Approve (``reason`` None) or reject a record now (control API)."""
         if reason is not None:
-            reason = reason[: cnams.c.rejection_reason.type.length]  # type: ignore[attr-defined]
+            fits(cnams, {"rejection_reason": reason}, {"rejection_reason": "reason"})
         with self.ctx.engine.begin() as conn:
             self._row(conn, account.id, ident)
             now = self.ctx.now(account.id, conn)

@@ -25,6 +25,9 @@ from ._lookup import owned_number
 MMS_NANODOLLARS = 19_500_000  # $0.0195 per message
 MMS_MAX_BYTES = 767_840
 MAX_MEDIA = 10
+# Flowroute documents no maximum; 5,000 characters (at most 77 segments) keeps every price
+# within the amount column and refuses what is surely a mistake.
+MAX_BODY_CHARS = 5000
 
 # Magic destinations (last seven digits), documented in docs/sandbox.md.
 MAGIC_OPTED_OUT = "5550197"  # refused at send time with code 1110
@@ -33,7 +36,7 @@ MAGIC_FAILS = "5550199"  # level 1, then a failed level 2
 
 CALLBACK_KINDS = ("sms_callback", "mms_callback", "sms_dlr_callback", "mms_dlr_callback")
 CALLBACK_ALIASES = {"dlr_callback": "sms_dlr_callback"}  # deprecated name, still accepted
-_NANP = re.compile(r"1[2-9]\d{2}[2-9]\d{6}")
+_NANP = re.compile(r"1[2-9]\d{2}[2-9]\d{6}", re.ASCII)
 
 MediaSize = Callable[[str], Awaitable[int | None]]
 
@@ -82,6 +85,15 @@ def nanp(value: Any, name: str, *, form: str = "12065550100", status: int = 422)
             f"{name} {quoted(text)} is not a valid North American number; send it as {form}.",
         )
     return digits
+
+
+def _check_body(body: Any, status: int) -> None:
+    if body is not None and not isinstance(body, str):
+        raise ApiError(status, "body must be a string.")
+    if body is not None and len(body) > MAX_BODY_CHARS:
+        raise ApiError(
+            status, f"body must be at most {MAX_BODY_CHARS} characters, got {len(body)}."
+        )
 
 
 def _outcome_for(to_number: str) -> str:
@@ -286,8 +298,7 @@ class Messages:
         to = nanp(fields.get("to"), "to", form=form)
         sender = nanp(fields.get("from"), "from", form=form)
         body = fields.get("body")
-        if body is not None and not isinstance(body, str):
-            raise ApiError(422, "body must be a string.")
+        _check_body(body, 422)
         if not isinstance(media_urls, list) or not all(isinstance(u, str) for u in media_urls):
             raise ApiError(422, "media_urls must be a list of URLs.")
         if len(media_urls) > MAX_MEDIA:
@@ -342,8 +353,7 @@ class Messages:
         sender = nanp(fields.get("from"), "from", status=400)
         to = nanp(fields.get("to"), "to", status=400)
         text = fields.get("body")
-        if text is not None and not isinstance(text, str):
-            raise ApiError(400, "body must be a string.")
+        _check_body(text, 400)
         media = _inbound_media(fields)
         is_mms = bool(media) or boolean(fields.get("is_mms") or False, "is_mms")
         if not is_mms and not text:

@@ -22,9 +22,9 @@ EDGE_STRATEGIES = (
     (3, "US-West-CA", "California", "34.226.36.64/28, 34.226.36.64-34.226.36.79", "us-west-ca"),
     (4, "US-East-VA", "North Virginia", "34.226.36.32/28, 34.226.36.32-34.226.36.47", "us-east-va"),
 )
-_HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?(;[A-Za-z]+=[A-Za-z0-9]+)*")
-_URI = re.compile(r"sips?:[^@\s]+@[A-Za-z0-9.\-]+(:\d{1,5})?(;[A-Za-z]+=[A-Za-z0-9]+)*")
-_NUMBER = re.compile(r"1[2-9]\d{2}[2-9]\d{6}")
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?(;[A-Za-z]+=[A-Za-z0-9]+)*", re.ASCII)
+_URI = re.compile(r"sips?:[^@\s]+@[A-Za-z0-9.\-]+(:\d{1,5})?(;[A-Za-z]+=[A-Za-z0-9]+)*", re.ASCII)
+_NUMBER = re.compile(r"1[2-9]\d{2}[2-9]\d{6}", re.ASCII)
 _VALUE_RULES = {
     "host": (_HOST, "an IP or hostname with optional :port, e.g. 24.239.23.40:5060"),
     "number": (_NUMBER, "an 11-digit number with the leading 1, e.g. 16476998778"),

@@ -17,26 +17,25 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from ..errors import ApiError, quoted
-from ..limits import INT64_MAX, MAX_JSON_DEPTH, boolean, check_text
+from ..limits import ID_MAX, INT64_MAX, MAX_JSON_DEPTH, boolean, check_text
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 __all__ = ["attributes", "boolean", "integer", "page", "query_params", "read_body", "record_id"]
 
 
-def _no_constants(token: str) -> Any:
-    raise ValueError(f"{token} is not a number JSON allows; send a finite number")
+class _NonFinite(str):
+    """NaN, Infinity or a float too large for a double, kept as its token until the walk over
+    the document can name the field it was sent in."""
 
 
-def _finite(token: str) -> float:
+def _finite(token: str) -> float | _NonFinite:
     value = float(token)
-    if not math.isfinite(value):
-        raise ValueError(f"{token} is too large for a number; send a finite number")
-    return value
+    return value if math.isfinite(value) else _NonFinite(token)
 
 
 def _decode(raw: bytes | str) -> Any:
     try:
-        return json.loads(raw, parse_constant=_no_constants, parse_float=_finite)
+        return json.loads(raw, parse_constant=_NonFinite, parse_float=_finite)
     except RecursionError:
         raise ApiError(
             400, f"Request body is nested too deeply: at most {MAX_JSON_DEPTH} levels."
@@ -65,6 +64,8 @@ def check_document(body: Any) -> None:
     """Reject what no field may hold: lone surrogates, NUL, integers beyond 64 bits."""
     for path, leaf in _walk(body, "", 0):
         name = path or "body"
+        if isinstance(leaf, _NonFinite):
+            raise ApiError(400, f"{name} must be a finite number, got {leaf}.")
         if isinstance(leaf, str):
             check_text(leaf, name)
         elif isinstance(leaf, int) and not isinstance(leaf, bool) and abs(leaf) > INT64_MAX:
@@ -149,11 +150,11 @@ def page(params: dict[str, str], *, default: int = 10, maximum: int) -> tuple[in
 
 def record_id(value: Any, what: str) -> int:
     """A numeric record id from a path or body: ASCII digits only (400 otherwise); one beyond
-    any id the store can hold simply does not exist (404)."""
+    any id the store can hold (32-bit integer columns) simply does not exist (404)."""
     text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
     if not _ASCII_DIGITS.fullmatch(text):
         raise ApiError(400, f"{what} id must be numeric, got {quoted(text)}.")
-    number = int(text) if len(text) <= 19 else INT64_MAX + 1
-    if number > INT64_MAX:
+    number = int(text) if len(text) <= 19 else INT64_MAX
+    if number > ID_MAX:
         raise ApiError(404, f"{what} {text[:40]} was not found on your account.")
     return number
