@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "remote": 0,
     "receiver": 0,
     "limits": 1,
+    "openapi": 1,
     "store": 1,
     "wire": 2,
     "dispatcher": 2,
