@@ -21,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, insert, select, text
 from typer.testing import CliRunner
 
+from flowroute import PermissionDeniedError
 from flowroute.cli.app import app
 from flowroute.sandbox import SandboxSettings
 from flowroute.sandbox.passwords import verify_secret
@@ -143,6 +144,11 @@ def test_a_sandbox_serves_an_upgraded_v1_file(v1_file: Path) -> None:
             e911s = {int(e.id): e for e in alpha.e911s.list()}
             assert sorted(e911s) == [1, 2, 3]
             assert e911s[3].street_name == "Elliott  Ave W" and e911s[1].label == "Head office"
+            # Record 3 is the same place as record 1 now: kept, but while it stays that place
+            # an update is a duplicate; moved elsewhere, it is an ordinary record again.
+            with pytest.raises(PermissionDeniedError, match="Duplicate address"):
+                alpha.e911s.update(3, label="Annex, renamed")
+            assert alpha.e911s.update(3, street_number="647").street_number == "647"
             cnams = sorted(c.value for c in alpha.cnams.list())
             assert cnams == ["LOVELACE LABS", "PENDING NAME"]
             bodies = sorted(str(m.body) for m in alpha.messages.list(start_date="2000-01-01"))
