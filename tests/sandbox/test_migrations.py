@@ -4,6 +4,7 @@ new SQLite files are private (0600)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import stat
@@ -86,7 +87,9 @@ def test_revision_0001_is_exactly_the_first_release_schema(tmp_path: Path) -> No
     assert migrations.head() == "0002"
 
 
-def test_a_v1_file_is_upgraded_in_place_with_its_data(v1_file: Path, tmp_path: Path) -> None:
+def test_a_v1_file_is_upgraded_in_place_with_its_data(
+    v1_file: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # A third account whose secret spans overflow pages: freed by the rebuild and not all used
     # again, they keep the plain text unless the migration wipes them (secure_delete, VACUUM).
     with sqlite3.connect(v1_file) as db:
@@ -95,11 +98,16 @@ def test_a_v1_file_is_upgraded_in_place_with_its_data(v1_file: Path, tmp_path: P
     assert counts["e911s"] == 4
     assert rows(v1_file, "SELECT claimed FROM deliveries WHERE id = 1") == [(1,)]
 
-    engine = make_engine(str(v1_file))
+    with caplog.at_level(logging.WARNING, logger="flowroute.sandbox"):
+        engine = make_engine(str(v1_file))
     try:
         assert schema_differences(engine) == []
     finally:
         engine.dispose()
+    assert caplog.messages == [
+        f"upgraded the database sqlite:///{v1_file} from schema revision 0001 to 0002 (older "
+        "sandboxes cannot use it)"
+    ]
 
     assert rows(v1_file, "SELECT version_num FROM alembic_version") == [(migrations.head(),)]
     assert {t: rows(v1_file, f"SELECT count(*) FROM {t}")[0][0] for t in counts} == counts

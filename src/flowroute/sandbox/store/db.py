@@ -7,6 +7,7 @@ one from a newer sandbox is refused with one line. See ``store/migrations``.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from contextlib import suppress
@@ -21,6 +22,7 @@ from . import migrations
 from .migrations import v1_schema
 from .schema import metadata
 
+logger = logging.getLogger("flowroute.sandbox")
 # The pg_advisory_xact_lock key ("Flowrout" in ASCII): one migrating process per database.
 MIGRATION_LOCK = 0x466C6F77726F7574
 OURS = frozenset(metadata.tables) | frozenset(v1_schema.metadata.tables)
@@ -108,6 +110,12 @@ def _bring_up_to_date(conn: Connection, where: str) -> bool:
     if found == (head,):
         return False
     migrations.upgrade(conn)
+    logger.warning(
+        "upgraded the database %s from schema revision %s to %s (older sandboxes cannot use it)",
+        where,
+        ", ".join(found),
+        head,
+    )
     return True
 
 
