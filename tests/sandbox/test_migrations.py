@@ -217,6 +217,16 @@ def test_a_database_from_a_newer_sandbox_is_refused_in_one_line(tmp_path: Path) 
     assert rows(path, "SELECT * FROM alembic_version") == [("0099_future",)]  # left alone
 
 
+def test_an_unversioned_v2_database_is_stamped_not_upgraded(tmp_path: Path) -> None:
+    """Builds between the first release and migrations made v2 tables without alembic_version."""
+    path = tmp_path / "between.db"
+    engine = create_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    engine.dispose()
+    make_engine(str(path)).dispose()
+    assert rows(path, "SELECT * FROM alembic_version") == [("0002",)]
+
+
 def test_an_unversioned_database_older_than_v1_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "older.db"
     with sqlite3.connect(path) as db:
