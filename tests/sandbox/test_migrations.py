@@ -13,6 +13,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx2
@@ -51,9 +52,10 @@ def v1_file(tmp_path: Path) -> Path:
     return path
 
 
-def rows(path: Path, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as db:
-        return db.execute(query).fetchall()
+def rows(path: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    """Run one statement on the file (committed; the connection closed) and return its rows."""
+    with closing(sqlite3.connect(path)) as db, db:
+        return db.execute(query, params).fetchall()
 
 
 def sqlite_schema(path: Path) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
@@ -92,8 +94,7 @@ def test_a_v1_file_is_upgraded_in_place_with_its_data(
 ) -> None:
     # A third account whose secret spans overflow pages: freed by the rebuild and not all used
     # again, they keep the plain text unless the migration wipes them (secure_delete, VACUUM).
-    with sqlite3.connect(v1_file) as db:
-        db.execute("INSERT INTO accounts VALUES (3, 'long', ?, 0, 'jsonapi')", (LONG_SECRET,))
+    rows(v1_file, "INSERT INTO accounts VALUES (3, 'long', ?, 0, 'jsonapi')", LONG_SECRET)
     counts = {t: rows(v1_file, f"SELECT count(*) FROM {t}")[0][0] for t in v1.metadata.tables}
     assert counts["e911s"] == 4
     assert rows(v1_file, "SELECT claimed FROM deliveries WHERE id = 1") == [(1,)]
@@ -229,8 +230,7 @@ def test_an_unversioned_v2_database_is_stamped_not_upgraded(tmp_path: Path) -> N
 
 def test_an_unversioned_database_older_than_v1_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "older.db"
-    with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE numbers (id INTEGER PRIMARY KEY, account_id INTEGER)")
+    rows(path, "CREATE TABLE numbers (id INTEGER PRIMARY KEY, account_id INTEGER)")
     with pytest.raises(DatabaseError, match=r"table numbers lacks value, alias, .* cannot be"):
         make_engine(str(path))
 
@@ -342,6 +342,5 @@ def _together(start: Callable[[], Engine]) -> list[Engine]:
 def _stamped_by_the_future(tmp_path: Path) -> Path:
     path = tmp_path / "newer.db"
     make_engine(str(path)).dispose()
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE alembic_version SET version_num = '0099_future'")
+    rows(path, "UPDATE alembic_version SET version_num = '0099_future'")
     return path
