@@ -345,3 +345,25 @@ def _stamped_by_the_future(tmp_path: Path) -> Path:
     make_engine(str(path)).dispose()
     rows(path, "UPDATE alembic_version SET version_num = '0099_future'")
     return path
+
+
+def test_the_revision_list_is_alembics() -> None:
+    """``REVISIONS`` lets a current database start without importing alembic; it must name
+    exactly the files in versions/, oldest first."""
+    walked = [script.revision for script in migrations.scripts().walk_revisions()]
+    assert tuple(reversed(walked)) == migrations.REVISIONS
+    assert migrations.scripts().get_current_head() == migrations.HEAD
+
+
+def test_a_current_database_starts_without_alembic(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from flowroute.sandbox.store.db import make_engine\n"
+        f"make_engine(None).dispose(); make_engine({str(tmp_path / 'x.db')!r}).dispose()\n"
+        f"make_engine({str(tmp_path / 'x.db')!r}).dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"

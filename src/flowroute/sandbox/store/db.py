@@ -13,7 +13,6 @@ import sqlite3
 from contextlib import suppress
 from typing import Any
 
-from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool, StaticPool
@@ -80,7 +79,7 @@ def make_engine(db: str | None) -> Engine:
         if engine is not None:
             engine.dispose()
         raise
-    except (SQLAlchemyError, CommandError, OSError) as exc:
+    except (SQLAlchemyError, migrations.MigrationError, OSError) as exc:
         if engine is not None:
             engine.dispose()
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

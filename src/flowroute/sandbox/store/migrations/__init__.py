@@ -14,36 +14,52 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext, RevisionStep
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Column, Connection, MetaData, String, Table, insert, inspect, select
 
 from ..schema import metadata
 
+if TYPE_CHECKING:  # alembic costs ~100 ms to import: only a database that needs upgrading pays
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
 HERE = Path(__file__).resolve().parent
+# The revisions in versions/, oldest first (tests check this against alembic's own reading).
+REVISIONS = ("0001", "0002")
+HEAD = REVISIONS[-1]
+# Alembic's own bookkeeping table, read and written here without importing alembic.
+_VERSION = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), primary_key=True),
+)
+
+
+class MigrationError(ValueError):
+    """Alembic could not run the revisions (a broken install, say)."""
 
 
 @functools.cache
 def scripts() -> ScriptDirectory:
     """The revisions shipped with this package (read once per process)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(HERE), version_locations=[str(HERE / "versions")])
 
 
 def head() -> str:
     """The newest revision this code knows."""
-    found = scripts().get_current_head()
-    assert found is not None, "no revisions in store/migrations/versions"
-    return found
+    return HEAD
 
 
 def knows(revision: str) -> bool:
-    return any(script.revision == revision for script in scripts().walk_revisions())
+    return revision in REVISIONS
 
 
 def _context(conn: Connection, target: str = "head") -> MigrationContext:
+    from alembic.runtime.migration import MigrationContext, RevisionStep
+
     script = scripts()
 
     def steps(current: Any, _context: MigrationContext) -> list[RevisionStep]:
@@ -56,16 +72,26 @@ def _context(conn: Connection, target: str = "head") -> MigrationContext:
 
 def current(conn: Connection) -> tuple[str, ...]:
     """The revisions stamped in the database (empty when it has no alembic_version table)."""
-    return _context(conn).get_current_heads()
+    if not inspect(conn).has_table(_VERSION.name):
+        return ()
+    return tuple(conn.scalars(select(_VERSION.c.version_num)))
 
 
 def stamp(conn: Connection, revision: str) -> None:
-    """Record ``revision`` as the database's schema without running anything."""
-    _context(conn).stamp(scripts(), revision)
+    """Record ``revision`` (or "head") as the database's schema without running anything."""
+    _VERSION.create(conn, checkfirst=True)
+    conn.execute(_VERSION.delete())
+    conn.execute(insert(_VERSION).values(version_num=HEAD if revision == "head" else revision))
 
 
 def upgrade(conn: Connection, target: str = "head") -> None:
     """Run every revision from the stamped one to ``target``, in the connection's transaction."""
+    from alembic.operations import Operations
+    from alembic.util import CommandError
+
     context = _context(conn, target)
-    with Operations.context(context):
-        context.run_migrations()
+    try:
+        with Operations.context(context):
+            context.run_migrations()
+    except CommandError as exc:
+        raise MigrationError(str(exc)) from None
