@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -173,7 +174,7 @@ def test_shell_completion_is_offered() -> None:
     assert "_FLOWROUTE_COMPLETE=complete_bash" in result.stdout
 
 
-def test_a_database_from_an_older_sandbox_is_refused_clearly(tmp_path: Path) -> None:
+def test_a_database_older_than_the_first_release_is_refused_clearly(tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     with sqlite3.connect(old) as db:
         db.execute("CREATE TABLE numbers (id INTEGER PRIMARY KEY, account_id INTEGER)")
@@ -181,6 +182,28 @@ def test_a_database_from_an_older_sandbox_is_refused_clearly(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "made by an older sandbox version (table numbers lacks" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_previous_releases_database_is_upgraded_and_served(tmp_path: Path) -> None:
+    fixture = Path(__file__).parents[1] / "sandbox" / "fixtures" / "sandbox-v1.sqlite3"
+    db = tmp_path / "sandbox.db"
+    shutil.copy(fixture, db)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flowroute.sandbox", "--db", str(db), "--port", str(port)],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(proc, f"{base}/v2/routes")
+        answer = httpx2.get(f"{base}/v2/numbers", auth=("fixture-alpha", "alpha-plain-secret-4711"))
+        assert answer.status_code == 200
+        assert len(answer.json()["data"]) == 2
+    finally:
+        proc.terminate()
+        stderr = proc.communicate(timeout=15)[1].decode()
+    assert "upgraded the database" in stderr
+    assert "alpha-plain-secret-4711" not in stderr
 
 
 def test_an_unreachable_database_is_one_line_without_its_password() -> None:
