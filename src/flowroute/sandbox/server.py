@@ -20,12 +20,15 @@ from uvicorn.supervisors import Multiprocess
 from .._client import AsyncFlowroute, Flowroute
 from .._core.ratelimit import RateLimit
 from .app import create_app
+from .dispatcher import release_all_claims
 from .middleware import SuppressInjectedDrops
 from .remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
 from .settings import SandboxSettings
 from .store.db import make_engine
 
 logging.getLogger("uvicorn.error").addFilter(SuppressInjectedDrops())
+# Seconds a clean stop waits for requests in flight before cancelling them.
+GRACEFUL_SHUTDOWN = 5
 
 
 class HeaderTimeoutProtocol(H11Protocol):
@@ -104,6 +107,10 @@ class SandboxConfig(uvicorn.Config):
     them too."""
 
     def __init__(self, app: Any, *, header_timeout: float, **options: Any) -> None:
+        # A clean stop waits at most this long for requests in flight (a clock advance sending to
+        # a hung receiver would otherwise hold SIGTERM for minutes); the dispatcher finishes or
+        # releases the attempts those requests started.
+        options.setdefault("timeout_graceful_shutdown", GRACEFUL_SHUTDOWN)
         super().__init__(app, http=HeaderTimeoutProtocol, **options)
         self.header_timeout = header_timeout
 
@@ -203,10 +210,17 @@ def serve(
     Several workers need a database they can share (PostgreSQL): the tables are created here,
     once, before the workers start, and each worker builds its app from the environment.
     """
+    if workers > 1 and not settings.shared_database:
+        raise ValueError("--workers above 1 needs --db postgresql://... so workers share state")
+    if settings.shared_database:
+        # The schema is brought up to date once, before any worker starts; nobody is sending yet,
+        # so leases a previous run left behind (a killed worker) are released and go out at once.
+        engine = make_engine(settings.db)
+        try:
+            release_all_claims(engine)
+        finally:
+            engine.dispose()
     if workers > 1:
-        if not settings.shared_database:
-            raise ValueError("--workers above 1 needs --db postgresql://... so workers share state")
-        make_engine(settings.db).dispose()
         settings.to_environment()
         # What uvicorn.run does for workers, with our Config (uvicorn.run builds a plain one).
         config = SandboxConfig(
