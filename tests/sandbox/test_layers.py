@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "openapi": 1,
     "store": 1,
     "wire": 2,
+    "outbound": 1,
     "dispatcher": 2,
     "backend": 3,
     "state": 4,

@@ -12,15 +12,12 @@ advances the clock or injects an inbound message. See docs/decisions/0007-webhoo
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import math
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx2
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -34,6 +31,7 @@ from sqlalchemy import (
 )
 
 from .clock import Clock
+from .outbound import ATTEMPT_TIMEOUT, Outbound
 from .settings import SandboxSettings
 from .store.schema import accounts, attempts, deliveries
 
@@ -45,7 +43,6 @@ POLL_INTERVAL = 0.1
 BATCH = 200
 PARALLEL = 16
 # A claim is a lease until a real (wall-clock) epoch second, kept in deliveries.lease_until.
-ATTEMPT_TIMEOUT = 10.0  # one attempt in all: connecting, sending and waiting for the answer
 LEASE = 60.0  # how long a claim holds before another worker may take the delivery over
 LEASE_MARGIN = 5.0  # what a lease keeps beyond the longest attempt: recording it, clock skew
 STOP_GRACE = 5.0  # how long a clean stop lets attempts in flight finish before releasing them
@@ -53,28 +50,6 @@ STOP_GRACE = 5.0  # how long a clean stop lets attempts in flight finish before 
 # and none outlives ATTEMPT_TIMEOUT, so no lease expires under an attempt still running.
 if ATTEMPT_TIMEOUT + LEASE_MARGIN >= LEASE:
     raise RuntimeError("a webhook lease must outlast the longest attempt")
-HEADERS = {"Content-Type": "application/json", "User-Agent": "Go-http-client/1.1"}
-
-
-def is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def blocked_reason(settings: SandboxSettings, url: str) -> str | None:
-    """Why the sandbox will not contact ``url`` (None when it will)."""
-    if settings.allow_external_hosts or is_loopback(url):
-        return None
-    host = urlsplit(url).hostname or url
-    return (
-        f"not contacted: {host} is not a loopback address; start the sandbox with "
-        "--allow-external-hosts to reach other hosts"
-    )
 
 
 def schedule(
@@ -138,11 +113,13 @@ class Dispatcher:
     level-2 from one process.
     """
 
-    def __init__(self, engine: Engine, clock: Clock, settings: SandboxSettings) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, settings: SandboxSettings, outbound: Outbound
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.settings = settings
-        self._client: httpx2.AsyncClient | None = None
+        self.outbound = outbound
         self._task: asyncio.Task[None] | None = None
         self._gates: dict[int, asyncio.Semaphore] = {}  # per account: attempts running at once
         self._sending: dict[int, set[asyncio.Task[bool]]] = {}  # per account: queued or running
@@ -150,12 +127,6 @@ class Dispatcher:
         self._held: dict[int, float] = {}  # delivery id -> lease, for what this process holds
         self._last_lease = 0.0
         self._stopping = False
-
-    @property
-    def client(self) -> httpx2.AsyncClient:
-        if self._client is None:
-            self._client = httpx2.AsyncClient(timeout=ATTEMPT_TIMEOUT, follow_redirects=False)
-        return self._client
 
     async def start(self) -> None:
         self._stopping = False
@@ -193,9 +164,7 @@ class Dispatcher:
         except Exception:  # the database is gone: the leases run out by themselves instead
             logger.exception("could not release the webhooks this sandbox held")
         finally:
-            if self._client is not None:
-                await self._client.aclose()
-                self._client = None
+            await self.outbound.aclose()
 
     async def _loop(self) -> None:
         while not self._stopping:
@@ -334,8 +303,8 @@ class Dispatcher:
         return True
 
     async def _attempt(self, row: Any, now: float, lease: float) -> None:
-        reason = blocked_reason(self.settings, row.url)
-        status, error = (None, reason) if reason else await self._post(row)
+        reason = self.outbound.refusal(row.url)
+        status, error = (None, reason) if reason else await self.outbound.post(row.url, row.body)
         outcome = "blocked" if reason else ("delivered" if status == 200 else "failed")
         # No await from here on: a stop that cancels this attempt cancels it before it has an
         # answer, never between the answer and its record.
@@ -375,18 +344,6 @@ class Dispatcher:
             )
         self._held.pop(row.id, None)
 
-    async def _post(self, row: Any) -> tuple[int | None, str | None]:
-        """One POST, bounded in all by ATTEMPT_TIMEOUT: (status, error)."""
-        try:
-            async with asyncio.timeout(ATTEMPT_TIMEOUT):
-                response = await self.client.post(row.url, content=row.body, headers=HEADERS)
-        except TimeoutError:
-            return None, f"no answer within {ATTEMPT_TIMEOUT:g} s"
-        except Exception as exc:  # whatever stops the request is a failed attempt, recorded
-            return None, f"{type(exc).__name__}: {exc}"
-        status = response.status_code
-        return status, None if status == 200 else f"receiver answered {status}; Flowroute wants 200"
-
     def _release(self, held: dict[int, float]) -> None:
         """Give claimed deliveries back unsent (each only while its lease is still ours)."""
         if held:
@@ -394,14 +351,3 @@ class Dispatcher:
                 conn.execute(_RELEASE, [{"row_id": i, "lease": lease} for i, lease in held.items()])
         for delivery_id in held:
             self._held.pop(delivery_id, None)
-
-    async def media_size(self, url: str) -> int | None:
-        """Bytes behind a media URL, or None when policy forbids fetching it."""
-        if blocked_reason(self.settings, url):
-            return None
-        size = 0
-        async with self.client.stream("GET", url) as response:
-            response.raise_for_status()
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-        return size

@@ -13,6 +13,7 @@ from .clock import Clock
 from .dispatcher import Dispatcher
 from .errors import ApiError
 from .faults import FaultBook
+from .outbound import Outbound
 from .ratelimit import SendLimiter
 from .records import Account
 from .settings import SandboxSettings
@@ -38,11 +39,12 @@ class SandboxState:
         self.engine: Engine = make_engine(settings.db)
         self.clock = Clock(settings.clock_speed)
         self.faults = FaultBook()
-        self.dispatcher = Dispatcher(self.engine, self.clock, settings)
+        self.outbound = Outbound(settings)
+        self.dispatcher = Dispatcher(self.engine, self.clock, settings, self.outbound)
         self.backend = Backend(
             Context(self.engine, self.clock, settings),
             limiter=SendLimiter({"sms": settings.sms_per_second, "mms": settings.mms_per_second}),
-            media_size=self.dispatcher.media_size,
+            media_size=self.outbound.media_size,
         )
 
     def authenticate(self, scope: Scope) -> Account:
