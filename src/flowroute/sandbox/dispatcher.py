@@ -303,9 +303,7 @@ class Dispatcher:
         return True
 
     async def _attempt(self, row: Any, now: float, lease: float) -> None:
-        reason = self.outbound.refusal(row.url)
-        status, error = (None, reason) if reason else await self.outbound.post(row.url, row.body)
-        outcome = "blocked" if reason else ("delivered" if status == 200 else "failed")
+        outcome, status, error = await self.outbound.deliver(row.url, row.body)
         # No await from here on: a stop that cancels this attempt cancels it before it has an
         # answer, never between the answer and its record.
         tries = row.attempts + 1

@@ -54,9 +54,17 @@ class Outbound:
             "--allow-external-hosts to reach other hosts"
         )
 
-    async def post(self, url: str, body: str) -> tuple[int | None, str | None]:
-        """One webhook POST, bounded in all by ATTEMPT_TIMEOUT: (status, error). The caller
-        checks ``refusal`` first."""
+    async def deliver(self, url: str, body: str) -> tuple[str, int | None, str | None]:
+        """One webhook attempt: (outcome, status, error), the outcome "delivered" (a 200),
+        "failed" (anything else, retried) or "blocked" (refused by policy, never sent)."""
+        reason = self.refusal(url)
+        if reason is not None:
+            return "blocked", None, reason
+        status, error = await self._post(url, body)
+        return ("delivered" if status == 200 else "failed"), status, error
+
+    async def _post(self, url: str, body: str) -> tuple[int | None, str | None]:
+        """One POST, bounded in all by ATTEMPT_TIMEOUT: (status, error)."""
         try:
             async with asyncio.timeout(ATTEMPT_TIMEOUT):
                 response = await self.client.post(url, content=body, headers=HEADERS)
