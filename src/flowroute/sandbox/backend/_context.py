@@ -61,8 +61,8 @@ def fits(table: Table, values: Mapping[str, Any], names: Mapping[str, str] | Non
             )
 
 
-def insert_missing(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
+def insert_missing(conn: Connection, table: Table, values: Mapping[str, Any]) -> bool:
     """INSERT that does nothing when a unique key already holds the row (race-safe: no
-    read-then-insert, no aborted transaction on PostgreSQL)."""
+    read-then-insert, no aborted transaction on PostgreSQL); True when it inserted."""
     dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    conn.execute(dialect(table).values(**values).on_conflict_do_nothing())
+    return conn.execute(dialect(table).values(**values).on_conflict_do_nothing()).rowcount > 0

@@ -13,7 +13,7 @@ from ..errors import ApiError
 from ..inventory import Purchasable, by_value, inventory
 from ..records import NUMBER_COLUMNS, Account, Number, NumberDetail, Route
 from ..store.schema import cnams, numbers, routes
-from ._context import Context, fits
+from ._context import Context, fits, insert_missing
 from ._lookup import ROUTE_SELECT, e911_record, owned_number
 from .cnams import cnam_record
 
@@ -79,25 +79,36 @@ def _list_statement(filters: tuple[str, ...]) -> Select[Any]:
     return query.order_by(numbers.c.value).limit(bindparam("limit")).offset(bindparam("offset"))
 
 
-def _assign(conn: Connection, account_id: int, item: Purchasable, options: dict[str, bool]) -> None:
-    conn.execute(
-        insert(numbers).values(
-            account_id=account_id,
-            value=item.value,
-            number_type=item.number_type,
-            rate_center=item.rate_center,
-            state=item.state,
-            iso_country=item.iso_country,
-            tier=item.tier,
-            monthly_cost=item.monthly_cost,
-            setup_cost=item.setup_cost,
-            inbound_rate=item.inbound_rate,
-            cnam_lookups_enabled=options.get("cnam_lookups_enabled", True),
-            # Messaging is provisioned by a separate task; it starts disabled (spec N8).
-            messaging_enabled=False,
-            primary_route_id=0,
-        )
+def _assign(
+    conn: Connection,
+    account_id: int,
+    item: Purchasable,
+    options: dict[str, bool],
+    *,
+    skip_taken: bool = False,
+) -> bool:
+    """Put ``item`` on the account; with ``skip_taken``, a number the account already holds
+    (a concurrent purchase) is skipped instead of failing: returns whether it was added."""
+    values = dict(
+        account_id=account_id,
+        value=item.value,
+        number_type=item.number_type,
+        rate_center=item.rate_center,
+        state=item.state,
+        iso_country=item.iso_country,
+        tier=item.tier,
+        monthly_cost=item.monthly_cost,
+        setup_cost=item.setup_cost,
+        inbound_rate=item.inbound_rate,
+        cnam_lookups_enabled=options.get("cnam_lookups_enabled", True),
+        # Messaging is provisioned by a separate task; it starts disabled (spec N8).
+        messaging_enabled=False,
+        primary_route_id=0,
     )
+    if skip_taken:
+        return insert_missing(conn, numbers, values)
+    conn.execute(insert(numbers).values(**values))
+    return True
 
 
 class Numbers:
@@ -209,16 +220,20 @@ class Numbers:
             )
 
     def seed(self, account: Account, count: int) -> list[str]:
-        """Put ``count`` numbers from inventory on the account at once (control API)."""
+        """Put ``count`` numbers from inventory on the account at once (control API). Race-safe:
+        numbers a concurrent purchase or seed takes first are skipped, not an error."""
         if not 0 <= count <= MAX_SEED:
             raise ApiError(400, f"numbers must be from 0 to {MAX_SEED} per call, got {count}.")
-        try:
-            with self.ctx.engine.begin() as conn:
-                pool = self._available(conn, account.id)
-                if count > len(pool):
-                    raise ApiError(409, f"Only {len(pool)} numbers are left in the inventory.")
-                for item in pool[:count]:
-                    _assign(conn, account.id, item, {})
-        except IntegrityError:  # a concurrent seed or purchase took one of them first
-            raise ApiError(409, "Numbers changed while seeding; try again.") from None
-        return [p.value for p in pool[:count]]
+        added: list[str] = []
+        with self.ctx.engine.begin() as conn:
+            pool = self._available(conn, account.id)
+            if count > len(pool):
+                raise ApiError(409, f"Only {len(pool)} numbers are left in the inventory.")
+            for item in pool:
+                if len(added) == count:
+                    break
+                if _assign(conn, account.id, item, {}, skip_taken=True):
+                    added.append(item.value)
+        if len(added) < count:  # the rest of the inventory went to concurrent calls
+            raise ApiError(409, f"Only {len(added)} numbers were left in the inventory.")
+        return added
