@@ -86,7 +86,7 @@ def test_revision_0001_is_exactly_the_first_release_schema(tmp_path: Path) -> No
     engine.dispose()
     # The fixture's tables were made by the release itself, so this is the release's schema.
     assert sqlite_schema(tmp_path / "v1.db") == sqlite_schema(FIXTURE)
-    assert migrations.head() == "0002"
+    assert migrations.head() == migrations.REVISIONS[-1]
 
 
 def test_a_v1_file_is_upgraded_in_place_with_its_data(
@@ -106,7 +106,7 @@ def test_a_v1_file_is_upgraded_in_place_with_its_data(
     finally:
         engine.dispose()
     assert caplog.messages == [
-        f"upgraded the database sqlite:///{v1_file} from schema revision 0001 to 0002 (older "
+        f"upgraded the database sqlite:///{v1_file} from schema revision 0001 to {migrations.HEAD} (older "
         "sandboxes cannot use it)"
     ]
 
@@ -226,7 +226,7 @@ def test_an_unversioned_v2_database_is_stamped_not_upgraded(tmp_path: Path) -> N
     metadata.create_all(engine)
     engine.dispose()
     make_engine(str(path)).dispose()
-    assert rows(path, "SELECT * FROM alembic_version") == [("0002",)]
+    assert rows(path, "SELECT * FROM alembic_version") == [(migrations.HEAD,)]
 
 
 def test_an_unversioned_database_older_than_v1_is_refused(tmp_path: Path) -> None:
@@ -294,7 +294,7 @@ def test_postgres_v1_schema_is_upgraded_by_concurrent_sandboxes(postgres_databas
         engine = engines[0]
         assert schema_differences(engine) == []
         with engine.begin() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == migrations.HEAD
             secret_hash = conn.scalar(text("SELECT secret_hash FROM accounts"))
             assert verify_secret("pg-s", secret_hash)
             assert conn.execute(text("SELECT state, lease_until FROM deliveries")).all() == [

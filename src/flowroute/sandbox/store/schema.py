@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -232,6 +233,37 @@ cdr_exports = Table(
     Column("completes_at", Float, nullable=False),
     Column("failure", String(256)),  # set when the export fails (magic filter)
     Column("totals", JSON),  # computed once, when first seen completed
+    sqlite_autoincrement=True,
+)
+
+
+# Injected faults and send attempts live here when several processes share the database
+# (PostgreSQL workers), so limits and faults hold across them; a single-process sandbox keeps
+# both in memory.
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("method", String(8), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("remaining", Integer, nullable=False),
+    Column("status", Integer),
+    Column("delay", Float, nullable=False, default=0.0),
+    Column("drop", Boolean, nullable=False, default=False),
+    Column("when", String(8), nullable=False, default="before"),
+    Column("headers", JSON, nullable=False, default=dict),
+    sqlite_autoincrement=True,
+)
+
+send_attempts = Table(
+    "send_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),  # sms, mms
+    Column("at", Float, nullable=False),  # real (wall-clock) epoch seconds
+    Index("ix_send_attempts_window", "account_id", "kind", "at"),
     sqlite_autoincrement=True,
 )
 
