@@ -2,9 +2,9 @@
 lose their connection, either before the request is handled or after its change is committed.
 
 A fault belongs to the account that added it and matches only that account's authenticated
-requests, and the downloads of its own CDR exports (which carry no credentials). Kept in process
-memory (they are short-lived test controls); with several PostgreSQL workers each worker has
-its own, so inject faults against a single-process sandbox.
+requests, and the downloads of its own CDR exports (which carry no credentials). ``FaultBook``
+keeps them in process memory (one process); workers sharing a database keep them there
+(backend/shared.py), so a fault added through one worker hits requests served by another.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 When = Literal["before", "after"]
 
@@ -34,6 +34,15 @@ class Fault:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class Faults(Protocol):
+    def add(self, account_id: int, fault: Fault) -> Fault: ...
+    def list(self, account_id: int) -> list[Fault]: ...
+    def clear(self, account_id: int) -> None: ...
+    @property
+    def active(self) -> bool: ...
+    def take(self, account_id: int, method: str, path: str) -> Fault | None: ...
 
 
 class FaultBook:

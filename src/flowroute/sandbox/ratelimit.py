@@ -1,7 +1,8 @@
 """Flowroute's per-account send limits: attempts in the last real second, counted per kind.
 
 Real (monotonic) time, not the virtual clock: these limits are about how fast a client calls.
-Every attempt counts, including refused ones, as Flowroute documents. Kept in process memory.
+Every attempt counts, including refused ones, as Flowroute documents. ``SendLimiter`` counts in
+process memory (one process); workers sharing a database count there (backend/shared.py).
 """
 
 from __future__ import annotations
@@ -9,8 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import Protocol
 
 WINDOW = 1.0
+
+
+class Limiter(Protocol):
+    def allow(self, account_id: int, kind: str) -> bool: ...
 
 
 class SendLimiter:

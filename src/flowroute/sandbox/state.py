@@ -9,12 +9,13 @@ from sqlalchemy import Engine
 from starlette.types import Scope
 
 from .backend import Backend, Context
+from .backend.shared import StoredFaults, StoredSendLimiter
 from .clock import Clock
 from .dispatcher import Dispatcher
 from .errors import ApiError
-from .faults import FaultBook
+from .faults import FaultBook, Faults
 from .outbound import Outbound
-from .ratelimit import SendLimiter
+from .ratelimit import Limiter, SendLimiter
 from .records import Account
 from .settings import SandboxSettings
 from .store.db import make_engine
@@ -38,12 +39,17 @@ class SandboxState:
         self.settings = settings
         self.engine: Engine = make_engine(settings.db)
         self.clock = Clock(settings.clock_speed)
-        self.faults = FaultBook()
+        shared = settings.shared_database
+        limits = {"sms": settings.sms_per_second, "mms": settings.mms_per_second}
+        # Several workers share a database: limits and faults live in it, so they hold across
+        # workers; one process keeps them in memory.
+        self.faults: Faults = StoredFaults(self.engine) if shared else FaultBook()
+        limiter: Limiter = StoredSendLimiter(self.engine, limits) if shared else SendLimiter(limits)
         self.outbound = Outbound(settings)
         self.dispatcher = Dispatcher(self.engine, self.clock, settings, self.outbound)
         self.backend = Backend(
             Context(self.engine, self.clock, settings),
-            limiter=SendLimiter({"sms": settings.sms_per_second, "mms": settings.mms_per_second}),
+            limiter=limiter,
             media_size=self.outbound.media_size,
         )
 

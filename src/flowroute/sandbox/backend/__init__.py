@@ -8,7 +8,7 @@ anything else (a web page) call it, never each other.
 
 from __future__ import annotations
 
-from ..ratelimit import SendLimiter
+from ..ratelimit import Limiter
 from ._context import Context
 from .accounts import Accounts
 from .cdrs import Cdrs
@@ -23,7 +23,7 @@ __all__ = ["Backend", "Context"]
 
 
 class Backend:
-    def __init__(self, ctx: Context, *, limiter: SendLimiter, media_size: MediaSize) -> None:
+    def __init__(self, ctx: Context, *, limiter: Limiter, media_size: MediaSize) -> None:
         self.ctx = ctx
         self.accounts = Accounts(ctx)
         self.numbers = Numbers(ctx)

@@ -65,4 +65,7 @@ def insert_missing(conn: Connection, table: Table, values: Mapping[str, Any]) ->
     """INSERT that does nothing when a unique key already holds the row (race-safe: no
     read-then-insert, no aborted transaction on PostgreSQL); True when it inserted."""
     dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    return conn.execute(dialect(table).values(**values).on_conflict_do_nothing()).rowcount > 0
+    statement = dialect(table).values(**values).on_conflict_do_nothing()
+    # rowcount is not reported for this statement on every driver (psycopg gives -1): RETURNING
+    # says for certain whether a row went in.
+    return conn.execute(statement.returning(*table.primary_key.columns)).first() is not None

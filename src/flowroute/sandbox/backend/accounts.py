@@ -24,10 +24,12 @@ from ..store.schema import (
     cnams,
     deliveries,
     e911s,
+    faults,
     messages,
     numbers,
     opt_outs,
     routes,
+    send_attempts,
 )
 from ._context import Context, insert_missing
 
@@ -47,6 +49,8 @@ ACCOUNT_TABLES = (
     calls,
     call_blocks,
     cdr_exports,
+    faults,
+    send_attempts,
 )
 
 

@@ -15,7 +15,7 @@ from ...segments import analyze
 from ..dispatcher import schedule
 from ..errors import ApiError, quoted
 from ..limits import boolean, checked_url
-from ..ratelimit import SendLimiter
+from ..ratelimit import Limiter
 from ..records import MESSAGE_COLUMNS, Account, Message
 from ..store.schema import callbacks, messages, numbers, opt_outs
 from ..wire.messages import RECEIPT_PLANS, SMS_NANODOLLARS, inbound_webhook, receipt_webhook
@@ -246,7 +246,7 @@ def _inbound_media(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 class Messages:
-    def __init__(self, ctx: Context, limiter: SendLimiter, media_size: MediaSize) -> None:
+    def __init__(self, ctx: Context, limiter: Limiter, media_size: MediaSize) -> None:
         self.ctx = ctx
         self.limiter = limiter
         self.media_size = media_size
