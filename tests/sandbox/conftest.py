@@ -10,10 +10,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from flowroute.sandbox import SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
@@ -70,3 +73,34 @@ def any_db_sandbox(request: pytest.FixtureRequest) -> SandboxServer:
     server: SandboxServer = request.getfixturevalue(name)
     server.reset()
     return server
+
+
+@contextmanager
+def _own_database(postgres_url: str, prefix: str) -> Iterator[str]:
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        postgres_url.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[str]:
+    """A database of its own on the session's PostgreSQL cluster, dropped afterwards."""
+    with _own_database(postgres_url, "test") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_postgres_database(postgres_url: str) -> Iterator[str]:
+    """A database of its own for a whole test module."""
+    with _own_database(postgres_url, "module") as url:
+        yield url

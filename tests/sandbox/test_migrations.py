@@ -11,8 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -250,24 +249,6 @@ def test_new_sqlite_files_and_their_wal_and_shm_are_private(tmp_path: Path) -> N
             )
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def postgres_database(postgres_url: str) -> Iterator[str]:
-    """A database of its own on the session's PostgreSQL cluster, dropped afterwards."""
-    name = f"migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        postgres_url.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    try:
-        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.dispose()
 
 
 def test_postgres_v1_schema_is_upgraded_by_concurrent_sandboxes(postgres_database: str) -> None:

@@ -31,11 +31,11 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await state.dispatcher.start()
+        await state.start()
         try:
             yield
         finally:
-            await state.dispatcher.stop()
+            await state.stop()
 
     app = FastAPI(
         lifespan=lifespan,

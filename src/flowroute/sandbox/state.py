@@ -18,7 +18,7 @@ from .outbound import Outbound
 from .ratelimit import Limiter, SendLimiter
 from .records import Account
 from .settings import SandboxSettings
-from .store.db import make_engine
+from .store.db import DatabaseError, lock_database, make_engine
 
 _ACCOUNT = "flowroute.account"
 
@@ -38,6 +38,11 @@ class SandboxState:
     def __init__(self, settings: SandboxSettings) -> None:
         self.settings = settings
         self.engine: Engine = make_engine(settings.db)
+        try:
+            self._lock = lock_database(settings.db)
+        except DatabaseError:
+            self.engine.dispose()
+            raise
         self.clock = Clock(settings.clock_speed)
         shared = settings.shared_database
         limits = {"sms": settings.sms_per_second, "mms": settings.mms_per_second}
@@ -52,6 +57,18 @@ class SandboxState:
             limiter=limiter,
             media_size=self.outbound.media_size,
         )
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+
+    async def stop(self) -> None:
+        """Finish or release the webhooks in flight, then let another process use the file."""
+        try:
+            await self.dispatcher.stop()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+            self.engine.dispose()
 
     def authenticate(self, scope: Scope) -> Account:
         """The caller's account (remembered on the request, so checking twice costs nothing)."""

@@ -7,6 +7,7 @@ one from a newer sandbox is refused with one line. See ``store/migrations``.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
@@ -139,6 +140,42 @@ def _unversioned_revision(conn: Connection, tables: set[str], where: str) -> str
                 )
     v1_schema.metadata.create_all(conn)  # any table the first release would have added itself
     return "0001"
+
+
+class FileLock:
+    """An exclusive lock on ``<database>.lock`` for as long as one sandbox process uses a SQLite
+    file: its send limits, faults and webhook leases live in that process, so a second process
+    on the same file is refused instead of silently double-sending."""
+
+    def __init__(self, db: str) -> None:
+        self.path = f"{make_url(database_url(db)).database}.lock"
+        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(self._fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(self._fd)
+            self._fd = None
+            raise DatabaseError(
+                f"the database {describe_database(db)} is in use by another sandbox process "
+                f"(pid {holder}); stop it first, or share state between processes with "
+                "--db postgresql://..."
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.write(self._fd, str(os.getpid()).encode())
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def lock_database(db: str | None) -> FileLock | None:
+    """The lock a sandbox holds on its SQLite file (None for memory or a shared database)."""
+    if database_url(db) == "sqlite://" or not database_url(db).startswith("sqlite"):
+        return None
+    return FileLock(str(db))
 
 
 def _create_private(path: str) -> None:
