@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2
 import pytest
 from sqlalchemy import create_engine
 
@@ -104,3 +105,24 @@ def module_postgres_database(postgres_url: str) -> Iterator[str]:
     """A database of its own for a whole test module."""
     with _own_database(postgres_url, "module") as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def clients() -> Iterator[dict[str, httpx2.Client]]:
+    """One keep-alive client per sandbox for a module: making a client costs more than a
+    request."""
+    made: dict[str, httpx2.Client] = {}
+    yield made
+    for client in made.values():
+        client.close()
+
+
+@pytest.fixture
+def http(any_db_sandbox: SandboxServer, clients: dict[str, httpx2.Client]) -> httpx2.Client:
+    """A keep-alive client on the sandbox's default account (just reset by any_db_sandbox)."""
+    server = any_db_sandbox
+    if server.base_url not in clients:
+        clients[server.base_url] = httpx2.Client(
+            base_url=server.base_url, auth=(server.access_key, "sandbox-secret-key"), timeout=30
+        )
+    return clients[server.base_url]

@@ -20,7 +20,6 @@ import json
 import select
 import socket
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -802,25 +801,6 @@ CASES = (
 )
 
 # --- running a case ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def clients() -> Iterator[dict[str, httpx2.Client]]:
-    """One keep-alive client per sandbox: making a client costs more than a request."""
-    made: dict[str, httpx2.Client] = {}
-    yield made
-    for client in made.values():
-        client.close()
-
-
-@pytest.fixture
-def http(any_db_sandbox: SandboxServer, clients: dict[str, httpx2.Client]) -> httpx2.Client:
-    server = any_db_sandbox
-    if server.base_url not in clients:
-        clients[server.base_url] = httpx2.Client(
-            base_url=server.base_url, auth=(server.access_key, SECRET), timeout=30
-        )
-    return clients[server.base_url]
 
 
 def created(response: httpx2.Response) -> Any:

@@ -15,21 +15,10 @@ import pytest
 from flowroute.sandbox import SandboxSettings, running
 from flowroute.sandbox.server import SandboxServer
 
+from ..support import ADDRESS as SAMPLE_ADDRESS
 from .test_wire_numbers import assert_error
 
-ADDRESS = {
-    "label": "HQ",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "street_number": "1218",
-    "street_name": "3rd Ave",
-    "city": "Seattle",
-    "state": "WA",
-    "country": "US",
-    "zip": "98101",
-    "address_type": "Suite",
-    "address_type_number": "600",
-}
+ADDRESS = {**SAMPLE_ADDRESS, "address_type": "Suite", "address_type_number": "600"}
 ROUTE = {"alias": "r", "route_type": "host", "value": "sip.example.com"}
 EXPORT = {
     "data": {

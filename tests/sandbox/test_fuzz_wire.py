@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -32,7 +32,6 @@ from flowroute.sandbox.openapi import (
     wire_openapi_components,
     wire_openapi_paths,
 )
-from flowroute.sandbox.server import SandboxServer
 
 SECRET = "sandbox-secret-key"
 EXAMPLES = 30
@@ -490,25 +489,6 @@ def check_answer(response: httpx2.Response, request: Request) -> None:
         (error,) = response.json()["errors"]
         assert {"detail", "id", "status", "title"} <= set(error), error
         assert error["status"] == status, error
-
-
-@pytest.fixture(scope="module")
-def clients() -> Iterator[dict[str, httpx2.Client]]:
-    made: dict[str, httpx2.Client] = {}
-    yield made
-    for client in made.values():
-        client.close()
-
-
-@pytest.fixture
-def http(any_db_sandbox: SandboxServer, clients: dict[str, httpx2.Client]) -> httpx2.Client:
-    """A keep-alive client on the sandbox's default account (just reset by any_db_sandbox)."""
-    server = any_db_sandbox
-    if server.base_url not in clients:
-        clients[server.base_url] = httpx2.Client(
-            base_url=server.base_url, auth=(server.access_key, SECRET), timeout=30
-        )
-    return clients[server.base_url]
 
 
 @pytest.fixture

@@ -20,19 +20,9 @@ from flowroute.sandbox.store.db import DatabaseError
 
 from ..cli.test_cli import free_port, wait_until_serving
 from ..conftest import Receiver
+from ..support import ADDRESS
 
 TRIES = 20
-ADDRESS = {
-    "label": "HQ",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "street_number": "1218",
-    "street_name": "3rd Ave",
-    "city": "Seattle",
-    "state": "WA",
-    "country": "US",
-    "zip": "98101",
-}
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..addresses import ADDRESS_TYPES, CA_PROVINCES, US_STATES
+from ..addresses import ADDRESS_TYPES, CA_PROVINCES, FIELDS, US_STATES
 from ..callerid import MAX_LENGTH as CNAM_MAX_LENGTH
 
 JSON_API = "application/vnd.api+json"
@@ -232,17 +232,7 @@ E911_FIELDS: dict[str, Any] = {
     "address_type": {"enum": sorted(ADDRESS_TYPES.values())},
     "address_type_number": string(min_length=1, max_length=32),
 }
-E911_REQUIRED = (
-    "label",
-    "first_name",
-    "last_name",
-    "street_number",
-    "street_name",
-    "city",
-    "state",
-    "country",
-    "zip",
-)
+E911_REQUIRED = FIELDS[:-2]  # all but the unit type and number
 STRING_LIST = {"type": "array", "items": string(min_length=1, max_length=256), "maxItems": 1000}
 CDR_FILTERS = obj(
     {
