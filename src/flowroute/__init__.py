@@ -21,6 +21,8 @@ from ._core.errors import (
     BadRequestError,
     ConfigurationError,
     ErrorDetail,
+    ExportFailedError,
+    ExportWaitTimeout,
     FlowrouteError,
     IndeterminateResultError,
     InternalServerError,
@@ -29,6 +31,7 @@ from ._core.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    UnexpectedResponseError,
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
 )
@@ -38,6 +41,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._core.pagination import AsyncPager, Page, SyncPager
+    from .webhooks import WebhookError
 
 
 def __getattr__(name: str) -> Any:
@@ -46,6 +50,10 @@ def __getattr__(name: str) -> Any:
         from ._core import pagination
 
         return getattr(pagination, name)
+    if name == "WebhookError":  # defined with the webhook models (pydantic): loaded on demand
+        from .webhooks import WebhookError
+
+        return WebhookError
     raise AttributeError(f"module 'flowroute' has no attribute {name!r}")
 
 
@@ -60,6 +68,8 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ErrorDetail",
+    "ExportFailedError",
+    "ExportWaitTimeout",
     "Flowroute",
     "FlowrouteError",
     "IndeterminateResultError",
@@ -72,7 +82,9 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "SyncPager",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
+    "WebhookError",
     "__version__",
 ]

@@ -9,6 +9,7 @@ import base64
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
@@ -17,11 +18,15 @@ from .call import Download, Sleep
 from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, mask
 from .download import Receiving, content_length
 from .errors import (
+    EXPECTED_STATUSES,
     APIConnectionError,
     APIError,
     APITimeoutError,
+    FlowrouteError,
     IndeterminateResultError,
     status_error,
+    unexpected_body,
+    unexpected_status,
 )
 from .ratelimit import Ticket, window_for
 from .retry import NOT_SENT, backoff, should_retry_status
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from .call import Call, Download, Flow
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 logger = logging.getLogger("flowroute")
 
@@ -103,13 +109,7 @@ class _Attempt:
         return delay
 
     def _indeterminate(self, cause: APIError, what: str) -> IndeterminateResultError:
-        return IndeterminateResultError(
-            f"{self.action} may have completed: {what} after the request was sent, so it was not "
-            "retried (Flowroute has no idempotency keys). Check the result before trying again.",
-            request=self.request,
-            cause=cause,
-            payload=self.payload,
-        )
+        return indeterminate(self.action, self.request, cause, what, self.payload)
 
     def on_response(self, response: httpx2.Response) -> float | None:
         """None: the response is final and successful. A float: retry after that many seconds."""
@@ -121,10 +121,15 @@ class _Attempt:
                 response.status_code,
                 redact_headers(self.request.headers),
             )
-        if response.is_success:
-            return None
-        error = status_error(response)
         status = response.status_code
+        if status in EXPECTED_STATUSES:
+            return None
+        if not 400 <= status <= 599:  # 1xx, 3xx, a 2xx it never sends, 600+: nothing to trust
+            odd = unexpected_status(response)
+            if not self.idempotent:
+                raise self._indeterminate(odd, f"the server answered {status}") from odd
+            raise odd
+        error = status_error(response)
         if self.number < self.config.max_retries and should_retry_status(
             status, idempotent=self.idempotent
         ):
@@ -148,6 +153,36 @@ class _Attempt:
             ) from exc
         if self.number < self.config.max_retries:
             return self._retry(type(exc).__name__)
+        raise error from exc
+
+
+def indeterminate(
+    action: str, request: httpx2.Request, cause: APIError, what: str, payload: Any = None
+) -> IndeterminateResultError:
+    return IndeterminateResultError(
+        f"{action} may have completed: {what} after the request was sent, so it was not "
+        "retried (Flowroute has no idempotency keys). Check the result before trying again.",
+        request=request,
+        cause=cause,
+        payload=payload,
+    )
+
+
+def read(
+    parse: Callable[[R], T], answer: R, response: httpx2.Response, call: Call[Any] | None
+) -> T:
+    """Run a parser; a body that is not the expected document becomes an SDK error (the
+    may-have-happened one for a purchase or send), never a bare ValidationError."""
+    try:
+        return parse(answer)
+    except FlowrouteError:
+        raise
+    except (ValueError, TypeError, LookupError, AttributeError) as exc:
+        error = unexpected_body(response, exc)
+        if call is not None and not call.idempotent:
+            action = call.action or f"{call.method} {call.path}"
+            what = f"the answer ({response.status_code}) could not be read"
+            raise indeterminate(action, response.request, error, what, call.json) from exc
         raise error from exc
 
 
@@ -205,10 +240,10 @@ class SyncRunner(_RunnerBase):
     def execute(self, call: Call[T]) -> T:
         request = self.build(call.method, call.path, call.params, call.json)
         response = self.send(request, call)
-        return call.parse(response)
+        return read(call.parse, response, response, call)
 
-    def fetch(self, path: str, params: dict[str, str]) -> bytes:
-        return self.send(self.build("GET", path, params)).content
+    def fetch(self, path: str, params: dict[str, str]) -> httpx2.Response:
+        return self.send(self.build("GET", path, params))
 
     def drive(self, flow: Flow[T]) -> T:
         """Run a multi-request operation (a generator of steps) to its result."""
@@ -231,9 +266,9 @@ class SyncRunner(_RunnerBase):
     def download(self, step: Download) -> int:
         with Receiving(step) as receiving:
             with self.pool.client.stream("GET", step.url, timeout=None) as response:
-                if response.is_error:
+                if response.status_code != 200:
                     response.read()
-                    raise status_error(response)
+                    raise _download_error(response)
                 receiving.start(content_length(response.headers))
                 for chunk in response.iter_raw():
                     receiving.write(chunk)
@@ -265,11 +300,10 @@ class AsyncRunner(_RunnerBase):
     async def execute(self, call: Call[T]) -> T:
         request = self.build(call.method, call.path, call.params, call.json)
         response = await self.send(request, call)
-        return call.parse(response)
+        return read(call.parse, response, response, call)
 
-    async def fetch(self, path: str, params: dict[str, str]) -> bytes:
-        response = await self.send(self.build("GET", path, params))
-        return response.content
+    async def fetch(self, path: str, params: dict[str, str]) -> httpx2.Response:
+        return await self.send(self.build("GET", path, params))
 
     async def drive(self, flow: Flow[T]) -> T:
         """The async twin of SyncRunner.drive."""
@@ -292,13 +326,17 @@ class AsyncRunner(_RunnerBase):
     async def download(self, step: Download) -> int:
         with Receiving(step) as receiving:
             async with self.pool.client.stream("GET", step.url, timeout=None) as response:
-                if response.is_error:
+                if response.status_code != 200:
                     await response.aread()
-                    raise status_error(response)
+                    raise _download_error(response)
                 receiving.start(content_length(response.headers))
                 async for chunk in response.aiter_raw():
                     receiving.write(chunk)
             return receiving.finish()
+
+
+def _download_error(response: httpx2.Response) -> APIError:
+    return status_error(response) if response.is_error else unexpected_status(response)
 
 
 async def _sleep(seconds: float) -> None:

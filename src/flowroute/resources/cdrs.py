@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .._core.call import Call, Download, Flow, PageCall, Sleep, query
-from .._core.errors import FlowrouteError, InvalidRequestError
+from .._core.errors import ExportFailedError, ExportWaitTimeout, InvalidRequestError
 from .._core.modes import M
 from .._core.resource import Resource, endpoint, flow, paginated
 from ..types._base import FlowrouteModel, parse_one, parse_page
@@ -27,19 +27,6 @@ from ._params import non_negative, path_id
 MAX_WINDOW_DAYS = 92
 Status = Literal["processing", "completed", "failed"]
 COLUMNS = CallRecord._fields
-
-
-class ExportFailedError(FlowrouteError):
-    """The export job ended ``failed``."""
-
-    def __init__(self, export: CdrExport) -> None:
-        reason = export.failure_reason or "Flowroute gave no reason"
-        super().__init__(f"CDR export {export.id} failed: {reason}")
-        self.export = export
-
-
-class ExportWaitTimeout(FlowrouteError, TimeoutError):
-    """``wait`` gave up before the export finished (it may still finish: check again later)."""
 
 
 def _when(value: date | datetime | str, name: str) -> datetime:

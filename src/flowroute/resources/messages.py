@@ -8,8 +8,6 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-import httpx2
-
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
@@ -115,21 +113,19 @@ class Messages(Resource[M]):
             attributes["dlr_callback"] = check_url(dlr_callback, "dlr_callback")
         payload = {"data": {"type": "message", "attributes": attributes}}
 
-        def parse(response: httpx2.Response) -> SentMessage:
-            sent = parse_one(SentMessage)(response)
-            extra = {
-                "media_urls": media,
-                "is_mms": mms,
-                "segments": segments,
-                "api_version": version,
-            }
-            return sent.model_copy(update={**attributes, "from_": attributes["from"], **extra})
-
+        # What was sent wins over the answer's copy; the model is built by one validation.
+        sent = {
+            **attributes,
+            "media_urls": media,
+            "is_mms": mms,
+            "segments": segments,
+            "api_version": version,
+        }
         kind = "MMS" if mms else "SMS"
         return Call(
             "POST",
             f"/{version}/messages",
-            parse,
+            parse_one(SentMessage, sent),
             json=payload,
             idempotent=False,
             action=f"sending the {kind} to {attributes['to']}",
