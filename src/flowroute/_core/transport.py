@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,6 +33,8 @@ from .ratelimit import Ticket, window_for
 from .retry import NOT_SENT, backoff, should_retry_status
 
 if TYPE_CHECKING:
+    import ssl
+
     from .call import Call, Download, Flow
 
 T = TypeVar("T")
@@ -345,6 +348,83 @@ async def _sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+# A warm start. httpx2 builds an SSL context (loading the CA store, ~20 ms) in every client's
+# constructor, even for plain HTTP. Our own clients instead share one default context per
+# process, built on the first HTTPS request; plain HTTP never builds one. A client you pass as
+# http_client= keeps its own verify/cert settings. See docs/decisions/0014-per-call-options.md.
+_default_context: ssl.SSLContext | None = None
+_context_lock = threading.Lock()
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """The process-wide context for default verification (httpx2's defaults: trust store,
+    SSL_CERT_FILE / SSL_CERT_DIR), built once on first use."""
+    global _default_context
+    if _default_context is None:
+        with _context_lock:
+            if _default_context is None:
+                _default_context = httpx2.create_ssl_context()
+    return _default_context
+
+
+class _Routes:
+    """Builds the plain and the TLS transport on first use of each scheme."""
+
+    def __init__(self, plain: Callable[[], Any], tls: Callable[[], Any]) -> None:
+        self._make = {"http": plain, "https": tls}
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, request: httpx2.Request) -> Any:
+        scheme = request.url.scheme
+        transport = self._built.get(scheme)
+        if transport is None:
+            with self._lock:
+                transport = self._built.get(scheme)
+                if transport is None:
+                    transport = self._built[scheme] = self._make[scheme]()
+        return transport
+
+    def built(self) -> list[Any]:
+        return list(self._built.values())
+
+
+# verify=None reaches httpcore2's pool as "no context": it is never used for http:// requests.
+_NO_TLS: Any = None
+
+
+class _Transport(httpx2.BaseTransport):
+    def __init__(self) -> None:
+        self._routes = _Routes(
+            lambda: httpx2.HTTPTransport(verify=_NO_TLS),
+            lambda: httpx2.HTTPTransport(verify=default_ssl_context()),
+        )
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = self._routes.get(request).handle_request(request)
+        return response
+
+    def close(self) -> None:
+        for transport in self._routes.built():
+            transport.close()
+
+
+class _AsyncTransport(httpx2.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self._routes = _Routes(
+            lambda: httpx2.AsyncHTTPTransport(verify=_NO_TLS),
+            lambda: httpx2.AsyncHTTPTransport(verify=default_ssl_context()),
+        )
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = await self._routes.get(request).handle_async_request(request)
+        return response
+
+    async def aclose(self) -> None:
+        for transport in self._routes.built():
+            await transport.aclose()
+
+
 class SyncPool:
     """Holds the HTTP connection pool, created on first use so constructing a client is cheap."""
 
@@ -355,7 +435,7 @@ class SyncPool:
     @property
     def client(self) -> httpx2.Client:
         if self._client is None:
-            self._client = httpx2.Client(follow_redirects=False)
+            self._client = httpx2.Client(follow_redirects=False, transport=_Transport())
         return self._client
 
     def close(self) -> None:
@@ -372,7 +452,7 @@ class AsyncPool:
     @property
     def client(self) -> httpx2.AsyncClient:
         if self._client is None:
-            self._client = httpx2.AsyncClient(follow_redirects=False)
+            self._client = httpx2.AsyncClient(follow_redirects=False, transport=_AsyncTransport())
         return self._client
 
     async def close(self) -> None:
