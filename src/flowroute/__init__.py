@@ -35,12 +35,14 @@ from ._core.errors import (
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
 )
+from ._core.options import NOT_GIVEN, NotGiven, RequestOptions
 from ._core.ratelimit import RateLimit
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._core.pagination import AsyncPager, Page, SyncPager
+    from ._core.raw import RawResponse
     from .webhooks import WebhookError
 
 
@@ -50,6 +52,10 @@ def __getattr__(name: str) -> Any:
         from ._core import pagination
 
         return getattr(pagination, name)
+    if name == "RawResponse":
+        from ._core.raw import RawResponse
+
+        return RawResponse
     if name == "WebhookError":  # defined with the webhook models (pydantic): loaded on demand
         from .webhooks import WebhookError
 
@@ -58,6 +64,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -77,10 +84,13 @@ __all__ = [
     "InvalidRequestError",
     "MethodNotAllowedError",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
     "SyncPager",
     "UnexpectedResponseError",
     "UnprocessableEntityError",

@@ -29,6 +29,7 @@ from .errors import (
     unexpected_body,
     unexpected_status,
 )
+from .options import RequestOptions
 from .ratelimit import Ticket, window_for
 from .retry import NOT_SENT, backoff, should_retry_status
 
@@ -195,18 +196,37 @@ class _RunnerBase:
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
         token = base64.b64encode(f"{config.access_key}:{config.secret_key}".encode()).decode()
+        agent = f"{USER_AGENT} {config.app_info}" if config.app_info else USER_AGENT
         self._headers = {
-            "Authorization": f"Basic {token}",
             "Accept": JSON_API,
-            "User-Agent": USER_AGENT,
+            "User-Agent": agent,
+            **(config.default_headers or {}),
+            "Authorization": f"Basic {token}",
         }
         self._timeout = _timeout(config.timeout).as_dict()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(access_key={mask(self.config.access_key)!r})"
 
-    def build(self, method: str, path: str, params: Any = None, body: Any = None) -> httpx2.Request:
+    def build(
+        self,
+        method: str,
+        path: str,
+        params: Any = None,
+        body: Any = None,
+        options: RequestOptions | None = None,
+    ) -> httpx2.Request:
         headers = self._headers
+        timeout = self._timeout
+        if options:
+            if extra := options.get("extra_body"):
+                body = {**body, **extra} if isinstance(body, dict) else dict(extra)
+            if extra := options.get("extra_query"):
+                params = {**(params or {}), **extra}
+            if extra := options.get("extra_headers"):
+                headers = {**headers, **extra}
+            if "timeout" in options:
+                timeout = _timeout(options["timeout"]).as_dict()
         content = None
         if body is not None:
             content = json.dumps(body, separators=(",", ":")).encode()
@@ -214,7 +234,7 @@ class _RunnerBase:
         request = httpx2.Request(
             method, self.config.base_url + path, params=params, headers=headers, content=content
         )
-        request.extensions["timeout"] = self._timeout
+        request.extensions["timeout"] = timeout
         return request
 
 
@@ -240,15 +260,20 @@ class SyncRunner(_RunnerBase):
                     return response
             time.sleep(delay)
 
-    def execute(self, call: Call[T]) -> T:
-        request = self.build(call.method, call.path, call.params, call.json)
-        response = self.send(request, call)
+    def execute(self, call: Call[T], options: RequestOptions | None = None) -> T:
+        response = self.respond(call, options)
         return read(call.parse, response, response, call)
 
-    def fetch(self, path: str, params: dict[str, str]) -> httpx2.Response:
-        return self.send(self.build("GET", path, params))
+    def respond(self, call: Call[Any], options: RequestOptions | None = None) -> httpx2.Response:
+        request = self.build(call.method, call.path, call.params, call.json, options)
+        return self.send(request, call)
 
-    def drive(self, flow: Flow[T]) -> T:
+    def fetch(
+        self, path: str, params: dict[str, str], options: RequestOptions | None = None
+    ) -> httpx2.Response:
+        return self.send(self.build("GET", path, params, None, options))
+
+    def drive(self, flow: Flow[T], options: RequestOptions | None = None) -> T:
         """Run a multi-request operation (a generator of steps) to its result."""
         from .call import Download  # only multi-step operations need these
 
@@ -264,7 +289,7 @@ class SyncRunner(_RunnerBase):
             elif isinstance(step, Download):
                 answer = self.download(step)
             else:
-                answer = self.execute(step)
+                answer = SyncRunner.execute(self, step, options)
 
     def download(self, step: Download) -> int:
         with Receiving(step) as receiving:
@@ -300,15 +325,22 @@ class AsyncRunner(_RunnerBase):
                     return response
             await _sleep(delay)
 
-    async def execute(self, call: Call[T]) -> T:
-        request = self.build(call.method, call.path, call.params, call.json)
-        response = await self.send(request, call)
+    async def execute(self, call: Call[T], options: RequestOptions | None = None) -> T:
+        response = await self.respond(call, options)
         return read(call.parse, response, response, call)
 
-    async def fetch(self, path: str, params: dict[str, str]) -> httpx2.Response:
-        return await self.send(self.build("GET", path, params))
+    async def respond(
+        self, call: Call[Any], options: RequestOptions | None = None
+    ) -> httpx2.Response:
+        request = self.build(call.method, call.path, call.params, call.json, options)
+        return await self.send(request, call)
 
-    async def drive(self, flow: Flow[T]) -> T:
+    async def fetch(
+        self, path: str, params: dict[str, str], options: RequestOptions | None = None
+    ) -> httpx2.Response:
+        return await self.send(self.build("GET", path, params, None, options))
+
+    async def drive(self, flow: Flow[T], options: RequestOptions | None = None) -> T:
         """The async twin of SyncRunner.drive."""
         from .call import Download
 
@@ -324,7 +356,7 @@ class AsyncRunner(_RunnerBase):
             elif isinstance(step, Download):
                 answer = await self.download(step)
             else:
-                answer = await self.execute(step)
+                answer = await AsyncRunner.execute(self, step, options)
 
     async def download(self, step: Download) -> int:
         with Receiving(step) as receiving:

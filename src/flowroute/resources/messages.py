@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, Unpack
 from urllib.parse import urlsplit
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..phone import to_e164, to_nanp
 from ..segments import analyze
@@ -83,6 +84,7 @@ class Messages(Resource[M]):
         api_version: ApiVersion = "v2.1",
         max_segments: int | None = None,
         on_too_long: Literal["error", "warn"] = "error",
+        **options: Unpack[RequestOptions],
     ) -> Call[SentMessage]:
         """Send an SMS, or an MMS when ``media_urls`` or ``is_mms`` is given.
 
@@ -142,6 +144,7 @@ class Messages(Resource[M]):
         page_size: int | None = None,
         offset: int | None = None,
         api_version: ApiVersion = "v2.1",
+        **options: Unpack[RequestOptions],
     ) -> PageCall[Message]:
         """Message detail records from ``start_date`` (required) to ``end_date``, in UTC."""
         params = query(
@@ -153,7 +156,13 @@ class Messages(Resource[M]):
         return PageCall(path, params, parse_page(Message), MAX_PAGE, limit, page_size)
 
     @endpoint
-    def retrieve(self, message_id: str, *, api_version: ApiVersion = "v2.1") -> Call[Message]:
+    def retrieve(
+        self,
+        message_id: str,
+        *,
+        api_version: ApiVersion = "v2.1",
+        **options: Unpack[RequestOptions],
+    ) -> Call[Message]:
         """One message detail record, with its delivery receipts so far."""
         if not message_id.startswith("mdr") or not message_id.replace("-", "").isalnum():
             raise InvalidRequestError(
