@@ -16,6 +16,7 @@ import bench_client_cpu
 import bench_cold_start
 import bench_messaging
 import bench_sandbox_rps
+import bench_warm_start
 
 ROWS: list[tuple[str, str, str, str, str, str]] = []
 
@@ -53,6 +54,14 @@ def main() -> None:
             row(
                 f"client CPU per call, {name} (vs raw httpx2)", raw * 1e6, sdk * 1e6, "µs", "<=1.10"
             )
+        warm, new = bench_warm_start.run(base)
+        row(
+            "warm start: new client's first request (vs warm client)",
+            warm * 1e3,
+            new * 1e3,
+            "ms",
+            "<=1.50",
+        )
     cold = bench_cold_start.run()
     base_t, sdk_t = cold["import time (s)"]
     row("cold start: import + client (vs import httpx2)", base_t * 1e3, sdk_t * 1e3, "ms", "<=1.20")

@@ -21,6 +21,8 @@ from ._core.errors import (
     BadRequestError,
     ConfigurationError,
     ErrorDetail,
+    ExportFailedError,
+    ExportWaitTimeout,
     FlowrouteError,
     IndeterminateResultError,
     InternalServerError,
@@ -29,15 +31,19 @@ from ._core.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    UnexpectedResponseError,
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
 )
+from ._core.options import NOT_GIVEN, NotGiven, RequestOptions
 from ._core.ratelimit import RateLimit
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._core.pagination import AsyncPager, Page, SyncPager
+    from ._core.raw import RawResponse
+    from .webhooks import WebhookError
 
 
 def __getattr__(name: str) -> Any:
@@ -46,10 +52,19 @@ def __getattr__(name: str) -> Any:
         from ._core import pagination
 
         return getattr(pagination, name)
+    if name == "RawResponse":
+        from ._core.raw import RawResponse
+
+        return RawResponse
+    if name == "WebhookError":  # defined with the webhook models (pydantic): loaded on demand
+        from .webhooks import WebhookError
+
+        return WebhookError
     raise AttributeError(f"module 'flowroute' has no attribute {name!r}")
 
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -60,6 +75,8 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ErrorDetail",
+    "ExportFailedError",
+    "ExportWaitTimeout",
     "Flowroute",
     "FlowrouteError",
     "IndeterminateResultError",
@@ -67,12 +84,17 @@ __all__ = [
     "InvalidRequestError",
     "MethodNotAllowedError",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
     "SyncPager",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
+    "WebhookError",
     "__version__",
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx2
 
@@ -12,12 +15,12 @@ from ._core.config import (
     DEFAULT_INITIAL_RETRY_DELAY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_DELAY,
-    NOT_GIVEN,
     ClientConfig,
     mask,
     resolve_config,
 )
-from ._core.modes import Async, M, Sync
+from ._core.modes import Async, M, RawAsync, RawSync, Sync
+from ._core.options import NOT_GIVEN, NotGiven
 from ._core.ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
 
@@ -34,69 +37,40 @@ if TYPE_CHECKING:
 
 H = TypeVar("H", httpx2.Client, httpx2.AsyncClient)
 
+_LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 
-class _ClientBase(Generic[M, H]):
-    """Everything both clients share; subclasses only say how to build their runner."""
 
-    _runner: SyncRunner | AsyncRunner
+def _setup_logging() -> None:
+    """``FLOWROUTE_LOG=debug|info`` sends the ``flowroute`` logger to stderr at that level."""
+    level = _LOG_LEVELS.get(os.environ.get("FLOWROUTE_LOG", "").strip().lower())
+    logger = logging.getLogger("flowroute")
+    if level is None or any(getattr(h, "_flowroute_env", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
+    handler._flowroute_env = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
-    def __init__(
-        self,
-        *,
-        access_key: str | None = None,
-        secret_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
-        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
-        http_client: H | None = None,
-    ) -> None:
-        config = resolve_config(
-            access_key=access_key,
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            initial_retry_delay=initial_retry_delay,
-            max_retry_delay=max_retry_delay,
-            rate_limit=rate_limit,
-        )
-        self._runner = self._make_runner(config, http_client)
 
-    def _make_runner(self, config: ClientConfig, http_client: H | None) -> SyncRunner | AsyncRunner:
-        raise NotImplementedError
+def _check_http_client(value: object, expected: type[Any], client: str) -> None:
+    if value is None or isinstance(value, expected):
+        return
+    kind = f"{type(value).__module__}.{type(value).__qualname__}"
+    hint = ""
+    if type(value).__module__.split(".")[0] == "httpx":
+        hint = " (this SDK runs on httpx2, not httpx: build it with httpx2)"
+    elif isinstance(value, httpx2.Client | httpx2.AsyncClient):
+        hint = " (a sync client goes to Flowroute, an async one to AsyncFlowroute)"
+    raise TypeError(
+        f"{client}(http_client=...) must be an httpx2.{expected.__name__}, got {kind}{hint}"
+    )
 
-    def with_options(
-        self,
-        *,
-        max_retries: int | None = None,
-        timeout: float | httpx2.Timeout | object | None = NOT_GIVEN,
-    ) -> Self:
-        """A copy with other retry/timeout settings that shares this client's connections."""
-        clone = object.__new__(type(self))
-        config = self.config.with_overrides(timeout=timeout, max_retries=max_retries)
-        clone._runner = type(self._runner)(config, self._runner.pool)  # type: ignore[arg-type]
-        return clone
 
-    @property
-    def config(self) -> ClientConfig:
-        return self._runner.config
+class _Resources(Generic[M]):
+    """The resource attributes, shared by the clients and their ``with_raw_response`` views."""
 
-    @property
-    def base_url(self) -> str:
-        return self.config.base_url
-
-    @property
-    def access_key(self) -> str:
-        return self.config.access_key
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(access_key={mask(self.config.access_key)!r}, "
-            f"base_url={self.config.base_url!r})"
-        )
+    _runner: Any
 
     # Resources are imported on first use: constructing a client pulls in no pydantic models.
     @cached_property
@@ -148,6 +122,91 @@ class _ClientBase(Generic[M, H]):
         return Porting(self._runner)
 
 
+class _ClientBase(_Resources[M], Generic[M, H]):
+    """Everything both clients share; subclasses only say how to build their runner."""
+
+    _runner: SyncRunner | AsyncRunner
+
+    def __init__(
+        self,
+        *,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx2.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        rate_limit: RateLimit | bool | None = DEFAULT_RATE_LIMIT,
+        http_client: H | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        app_info: str | None = None,
+    ) -> None:
+        _check_http_client(http_client, self._http_client_type, type(self).__name__)
+        config = resolve_config(
+            access_key=access_key,
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            initial_retry_delay=initial_retry_delay,
+            max_retry_delay=max_retry_delay,
+            rate_limit=rate_limit,
+            default_headers=default_headers,
+            app_info=app_info,
+        )
+        self._runner = self._make_runner(config, http_client)
+
+    _http_client_type: type[Any]
+
+    def _make_runner(self, config: ClientConfig, http_client: H | None) -> SyncRunner | AsyncRunner:
+        raise NotImplementedError
+
+    def with_options(
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: float | httpx2.Timeout | NotGiven | None = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy with other retry/timeout settings (and more default headers) that shares this
+        client's connections."""
+        clone = object.__new__(type(self))
+        config = self.config.with_overrides(
+            timeout=timeout, max_retries=max_retries, default_headers=default_headers
+        )
+        clone._runner = type(self._runner)(config, self._runner.pool)  # type: ignore[arg-type]
+        return clone
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._runner.config
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def access_key(self) -> str:
+        return self.config.access_key
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(access_key={mask(self.config.access_key)!r}, "
+            f"base_url={self.config.base_url!r})"
+        )
+
+
+class RawResponses(_Resources[M]):
+    """``client.with_raw_response``: ``.numbers.retrieve(...)`` and so on, answering raw."""
+
+    def __init__(self, runner: Any) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return f"<RawResponses of {self._runner!r}>"
+
+
 class Flowroute(_ClientBase[Sync, httpx2.Client]):
     """Synchronous client.
 
@@ -157,9 +216,18 @@ class Flowroute(_ClientBase[Sync, httpx2.Client]):
     """
 
     _runner: SyncRunner
+    _http_client_type = httpx2.Client
 
     def _make_runner(self, config: ClientConfig, http_client: httpx2.Client | None) -> SyncRunner:
         return SyncRunner(config, SyncPool(http_client))
+
+    @cached_property
+    def with_raw_response(self) -> RawResponses[RawSync]:
+        """The same resources, answering ``RawResponse`` objects: status, headers, request id
+        and ``.parse()`` for the usual result. Shares this client's connections."""
+        from ._core.raw import RawSyncRunner
+
+        return RawResponses(RawSyncRunner(self.config, self._runner.pool))
 
     def close(self) -> None:
         """Close the connection pool (unless you passed your own ``http_client``)."""
@@ -181,6 +249,14 @@ class AsyncFlowroute(_ClientBase[Async, httpx2.AsyncClient]):
     """Asynchronous client with the same surface as ``Flowroute``; every call is awaited."""
 
     _runner: AsyncRunner
+    _http_client_type = httpx2.AsyncClient
+
+    @cached_property
+    def with_raw_response(self) -> RawResponses[RawAsync]:
+        """The same resources; awaiting a method gives a ``RawResponse``."""
+        from ._core.raw import RawAsyncRunner
+
+        return RawResponses(RawAsyncRunner(self.config, self._runner.pool))
 
     def _make_runner(
         self, config: ClientConfig, http_client: httpx2.AsyncClient | None
@@ -201,3 +277,6 @@ class AsyncFlowroute(_ClientBase[Async, httpx2.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+_setup_logging()

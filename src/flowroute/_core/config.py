@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .options import NOT_GIVEN, NotGiven, check_timeout
 from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ class ClientConfig(NamedTuple):
     initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY
     max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
+    default_headers: Mapping[str, str] | None = None
+    app_info: str | None = None
 
     def __repr__(self) -> str:
         return (
@@ -51,9 +55,19 @@ class ClientConfig(NamedTuple):
         )
 
     def with_overrides(
-        self, *, timeout: float | httpx2.Timeout | object | None, max_retries: int | None
+        self,
+        *,
+        timeout: float | httpx2.Timeout | NotGiven | None,
+        max_retries: int | None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> ClientConfig:
+        check_timeout(timeout, allow_not_given=True)
         changes: dict[str, object] = {}
+        if default_headers is not None:
+            changes["default_headers"] = {
+                **(self.default_headers or {}),
+                **_check_headers(default_headers),
+            }
         if timeout is not _UNSET:
             changes["timeout"] = timeout
         if max_retries is not None:
@@ -61,13 +75,7 @@ class ClientConfig(NamedTuple):
         return self._replace(**changes)  # type: ignore[arg-type]
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-_UNSET: object = _Unset()
-NOT_GIVEN = _UNSET
+_UNSET: object = NOT_GIVEN
 
 
 def _check_retries(value: int) -> int:
@@ -95,13 +103,18 @@ def resolve_config(
     access_key: str | None,
     secret_key: str | None,
     base_url: str | None,
-    timeout: float | httpx2.Timeout | object | None,
+    timeout: float | httpx2.Timeout | NotGiven | None,
     max_retries: int,
     initial_retry_delay: float = DEFAULT_INITIAL_RETRY_DELAY,
     max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
-    rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+    rate_limit: RateLimit | bool | None = DEFAULT_RATE_LIMIT,
+    default_headers: Mapping[str, str] | None = None,
+    app_info: str | None = None,
 ) -> ClientConfig:
     """Arguments first, then FLOWROUTE_* variables, then the seed demos' FR_* names."""
+    check_timeout(timeout, allow_not_given=True)
+    if app_info is not None and (not isinstance(app_info, str) or not app_info.strip()):
+        raise TypeError(f"app_info must be a non-empty string like 'myapp/1.2', got {app_info!r}")
     key = access_key or _first_env(_KEY_VARS)
     secret = secret_key or _first_env(_SECRET_VARS)
     missing = [
@@ -129,10 +142,29 @@ def resolve_config(
         initial_retry_delay=max(0.0, initial_retry_delay),
         max_retry_delay=max(0.0, max_retry_delay),
         rate_limit=_check_rate(rate_limit),
+        default_headers=_check_headers(default_headers) if default_headers is not None else None,
+        app_info=app_info.strip() if app_info else None,
     )
 
 
-def _check_rate(limit: RateLimit | None) -> RateLimit | None:
+def _check_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise TypeError(f"default_headers must be a mapping of str to str, got {headers!r}")
+    return dict(headers)
+
+
+def _check_rate(limit: RateLimit | bool | None) -> RateLimit | None:
+    if limit is True:
+        return DEFAULT_RATE_LIMIT
+    if limit is False or limit is None:
+        return None  # documented: rate_limit=False (or None) turns client-side pacing off
+    if not isinstance(limit, RateLimit):
+        raise TypeError(
+            "rate_limit must be a flowroute.RateLimit(sms_per_second=..., mms_per_second=...), "
+            f"or None/False to turn pacing off; got {type(limit).__name__}"
+        )
     if limit is not None and (limit.sms_per_second <= 0 or limit.mms_per_second <= 0):
         raise ConfigurationError(
             f"rate_limit rates must be above 0, got {limit!r}; pass rate_limit=None to turn it off"

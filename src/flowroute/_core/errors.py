@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     import httpx2
 
+    from ..types.cdr import CdrExport
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -21,6 +23,8 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ErrorDetail",
+    "ExportFailedError",
+    "ExportWaitTimeout",
     "FlowrouteError",
     "IndeterminateResultError",
     "InternalServerError",
@@ -29,6 +33,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
 ]
@@ -44,6 +49,19 @@ class ConfigurationError(FlowrouteError):
 
 class InvalidRequestError(FlowrouteError, ValueError):
     """An argument is invalid; caught by the SDK before anything was sent."""
+
+
+class ExportFailedError(FlowrouteError):
+    """A CDR export job ended ``failed`` (``cdrs.wait``); ``export`` is the job."""
+
+    def __init__(self, export: CdrExport) -> None:
+        reason = export.failure_reason or "Flowroute gave no reason"
+        super().__init__(f"CDR export {export.id} failed: {reason}")
+        self.export = export
+
+
+class ExportWaitTimeout(FlowrouteError, TimeoutError):
+    """``cdrs.wait`` gave up before the export finished (it may still finish: check later)."""
 
 
 class ErrorDetail(NamedTuple):
@@ -115,6 +133,48 @@ class APIError(FlowrouteError):
         self.request = request
 
 
+class _Answered:
+    """What every error built from an answer carries: the status, headers and raw body."""
+
+    response: httpx2.Response
+
+    @property
+    def headers(self) -> httpx2.Headers:
+        return self.response.headers
+
+    @property
+    def body(self) -> bytes:
+        """The response body exactly as received (possibly empty, HTML or cut short)."""
+        return self.response.content
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's request id header, when it sent one (quote it to support)."""
+        return request_id(self.response.headers)
+
+
+def request_id(headers: httpx2.Headers) -> str | None:
+    return next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
+
+
+REQUEST_ID_HEADERS = ("x-request-id", "x-fr-request-id", "request-id", "x-amzn-requestid")
+
+
+class UnexpectedResponseError(_Answered, APIError):
+    """The API answered, but not with what this call expects.
+
+    A 2xx whose body is not the expected document (empty, an HTML page from a proxy, truncated or
+    wrong-shaped JSON), or a status the API never uses for this (1xx, 3xx, 206...). Never
+    retried. ``status_code``, ``headers``, ``body`` and ``response`` hold what came back;
+    ``__cause__`` is the parsing error, if any.
+    """
+
+    def __init__(self, message: str, *, response: httpx2.Response) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+
+
 class APIConnectionError(APIError):
     """The request could not be completed: DNS, refused connection, reset, TLS..."""
 
@@ -137,8 +197,18 @@ class IndeterminateResultError(APIError):
         self.cause = cause
         self.payload = payload  # what was sent (the message body, for a send)
 
+    @property
+    def response(self) -> httpx2.Response | None:
+        """The answer that left the outcome unclear (None if the connection failed)."""
+        answer: httpx2.Response | None = getattr(self.cause, "response", None)
+        return answer
 
-class APIStatusError(APIError):
+    @property
+    def status_code(self) -> int | None:
+        return self.response.status_code if self.response is not None else None
+
+
+class APIStatusError(_Answered, APIError):
     """The API answered with a 4xx or 5xx status."""
 
     status_code: int
@@ -227,3 +297,37 @@ def status_error(response: httpx2.Response) -> APIStatusError:
     if ids:
         message += f" [error id {ids}]"
     return cls(message, response=response, errors=errors)
+
+
+EXPECTED_STATUSES = frozenset({200, 201, 202, 204})
+
+
+def unexpected_status(response: httpx2.Response) -> UnexpectedResponseError:
+    """For an answer outside 4xx/5xx that is not one of the statuses the API answers with."""
+    request = response.request
+    return UnexpectedResponseError(
+        f"unexpected answer {response.status_code} {response.reason_phrase} "
+        f"({request.method} {request.url.path}): {_peek(response)}",
+        response=response,
+    )
+
+
+def unexpected_body(response: httpx2.Response, problem: Exception) -> UnexpectedResponseError:
+    """For a 2xx whose body is not the document the call expects."""
+    request = response.request
+    reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+    return UnexpectedResponseError(
+        f"{response.status_code} {response.reason_phrase} but the body is not the expected "
+        f"document ({request.method} {request.url.path}): {reason}; body {_peek(response)}",
+        response=response,
+    )
+
+
+def _peek(response: httpx2.Response) -> str:
+    content = response.content
+    if not content:
+        return "empty"
+    kind = response.headers.get("content-type", "no content type")
+    text = content[:80].decode("utf-8", "replace").replace("\n", " ")
+    more = "..." if len(content) > 80 else ""
+    return f"{len(content)} bytes of {kind}: {text!r}{more}"

@@ -1,4 +1,4 @@
-"""Markers that tell a resource whether it serves the sync or the async client."""
+"""Markers that tell a resource whether it serves the sync or the async client, parsed or raw."""
 
 from __future__ import annotations
 
@@ -13,4 +13,12 @@ class Async:
     """Marker: methods return coroutines."""
 
 
-M = TypeVar("M", Sync, Async)
+class RawSync:
+    """Marker: methods return ``RawResponse`` objects (``client.with_raw_response``)."""
+
+
+class RawAsync:
+    """Marker: methods return coroutines of ``RawResponse`` objects."""
+
+
+M = TypeVar("M", Sync, Async, RawSync, RawAsync)

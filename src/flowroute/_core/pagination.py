@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from .call import PageCall
 from .errors import InvalidRequestError
+from .transport import read
+
+if TYPE_CHECKING:
+    import httpx2
 
 T = TypeVar("T")
 
@@ -55,8 +59,9 @@ class _Cursor(Generic[T]):
         size = self._page_size if self._remaining is None else min(self._page_size, self._remaining)
         return self._path, {**self._params, "limit": str(size)}
 
-    def advance(self, content: bytes) -> Page[T]:
-        items, next_url = self._call.parse(content)
+    def advance(self, response: httpx2.Response) -> Page[T]:
+        content = response.content
+        items, next_url = read(self._call.parse, content, response, None)
         if self._remaining is not None:
             items = items[: self._remaining]
             self._remaining -= len(items)
@@ -70,14 +75,28 @@ class _Cursor(Generic[T]):
         return Page(items=items, next_url=next_url, content=content)
 
 
+def _describe(pager: object, call: PageCall[Any]) -> str:
+    params = "".join(f", {k}={v!r}" for k, v in call.params.items())
+    return (
+        f"<{type(pager).__name__} GET {call.path}{params}, limit={call.limit}, "
+        f"page_size={min(call.page_size or call.max_page_size, call.max_page_size)} "
+        "(lazy: nothing fetched until iterated)>"
+    )
+
+
 class SyncPager(Generic[T]):
     """Iterate items (``for n in pager``) or pages (``pager.iter_pages()``); nothing is fetched
     until you iterate."""
 
-    def __init__(self, fetch: Callable[[str, dict[str, str]], bytes], call: PageCall[T]) -> None:
+    def __init__(
+        self, fetch: Callable[[str, dict[str, str]], httpx2.Response], call: PageCall[T]
+    ) -> None:
         self._fetch = fetch
         self._call = call
         _Cursor(call)  # validate arguments now, not at first iteration
+
+    def __repr__(self) -> str:
+        return _describe(self, self._call)
 
     def iter_pages(self) -> Iterator[Page[T]]:
         cursor = _Cursor(self._call)
@@ -96,11 +115,14 @@ class AsyncPager(Generic[T]):
     """``async for`` over items, or ``pager.iter_pages()`` for pages."""
 
     def __init__(
-        self, fetch: Callable[[str, dict[str, str]], Awaitable[bytes]], call: PageCall[T]
+        self, fetch: Callable[[str, dict[str, str]], Awaitable[httpx2.Response]], call: PageCall[T]
     ) -> None:
         self._fetch = fetch
         self._call = call
         _Cursor(call)
+
+    def __repr__(self) -> str:
+        return _describe(self, self._call)
 
     async def iter_pages(self) -> AsyncIterator[Page[T]]:
         cursor = _Cursor(self._call)

@@ -13,8 +13,10 @@ from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .call import Call, PageCall
-from .modes import Async, M, Sync
-from .pagination import AsyncPager, SyncPager
+from .modes import Async, M, RawAsync, RawSync, Sync
+from .options import option_names, take_options
+from .pagination import AsyncPager, Page, SyncPager
+from .raw import RawAsyncRunner, RawResponse, RawSyncRunner
 from .transport import AsyncRunner, SyncRunner
 
 P = ParamSpec("P")
@@ -32,15 +34,18 @@ class _Descriptor(Generic[P, T]):
     def __init__(self, build: Callable[Concatenate[Any, P], T]) -> None:
         self._build = build
         self._name = build.__name__
+        self._options = option_names(build)
         functools.update_wrapper(self, build)  # type: ignore[arg-type]
 
     _runs = "execute"  # the runner method that carries out what the built method returns
 
     def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
-        build, run = self._build, getattr(obj._runner, self._runs)
+        build, run, names = self._build, getattr(obj._runner, self._runs), self._options
 
         def bound(*args: Any, **kwargs: Any) -> Any:
-            return run(build(obj, *args, **kwargs))
+            # Per-call options (timeout=, extra_*=) are handled here, once, for every method.
+            options = take_options(kwargs, names)
+            return run(build(obj, *args, **kwargs), options)
 
         return bound
 
@@ -63,6 +68,12 @@ class endpoint(_Descriptor[P, Call[T]]):
     def __get__(
         self, obj: Resource[Async], owner: type[Any]
     ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    @overload
+    def __get__(self, obj: Resource[RawSync], owner: type[Any]) -> Callable[P, RawResponse[T]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[RawAsync], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, RawResponse[T]]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         return self if obj is None else self._cache(obj)
 
@@ -76,17 +87,37 @@ class paginated(_Descriptor[P, PageCall[T]]):
     def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, SyncPager[T]]: ...
     @overload
     def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[RawSync], owner: type[Any]
+    ) -> Callable[P, RawResponse[Page[T]]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[RawAsync], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, RawResponse[Page[T]]]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         return self if obj is None else self._cache(obj)
 
     def _bind(self, obj: Resource[Any]) -> Callable[..., Any]:
-        build, runner = self._build, obj._runner
+        build, runner, names = self._build, obj._runner, self._options
+        if isinstance(runner, RawSyncRunner | RawAsyncRunner):
+            first_page = runner.first_page
+
+            def raw(*args: Any, **kwargs: Any) -> Any:
+                options = take_options(kwargs, names)
+                return first_page(build(obj, *args, **kwargs), options)
+
+            return raw
         pager: type[SyncPager[Any]] | type[AsyncPager[Any]] = (
             AsyncPager if isinstance(runner, AsyncRunner) else SyncPager
         )
 
         def bound(*args: Any, **kwargs: Any) -> Any:
-            return pager(runner.fetch, build(obj, *args, **kwargs))  # type: ignore[arg-type]
+            options = take_options(kwargs, names)
+            fetch = runner.fetch
+            if options:
+                fetch = functools.partial(fetch, options=options)
+            return pager(fetch, build(obj, *args, **kwargs))  # type: ignore[arg-type]
 
         return bound
 
@@ -104,6 +135,12 @@ class flow(_Descriptor[P, Generator[Any, Any, T]]):
     @overload
     def __get__(
         self, obj: Resource[Async], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    @overload
+    def __get__(self, obj: Resource[RawSync], owner: type[Any]) -> Callable[P, T]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[RawAsync], owner: type[Any]
     ) -> Callable[P, Coroutine[Any, Any, T]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         return self if obj is None else self._cache(obj)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
@@ -17,19 +19,27 @@ from .call import Download, Sleep
 from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, mask
 from .download import Receiving, content_length
 from .errors import (
+    EXPECTED_STATUSES,
     APIConnectionError,
     APIError,
     APITimeoutError,
+    FlowrouteError,
     IndeterminateResultError,
     status_error,
+    unexpected_body,
+    unexpected_status,
 )
+from .options import RequestOptions
 from .ratelimit import Ticket, window_for
 from .retry import NOT_SENT, backoff, should_retry_status
 
 if TYPE_CHECKING:
+    import ssl
+
     from .call import Call, Download, Flow
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 logger = logging.getLogger("flowroute")
 
@@ -103,13 +113,7 @@ class _Attempt:
         return delay
 
     def _indeterminate(self, cause: APIError, what: str) -> IndeterminateResultError:
-        return IndeterminateResultError(
-            f"{self.action} may have completed: {what} after the request was sent, so it was not "
-            "retried (Flowroute has no idempotency keys). Check the result before trying again.",
-            request=self.request,
-            cause=cause,
-            payload=self.payload,
-        )
+        return indeterminate(self.action, self.request, cause, what, self.payload)
 
     def on_response(self, response: httpx2.Response) -> float | None:
         """None: the response is final and successful. A float: retry after that many seconds."""
@@ -121,10 +125,15 @@ class _Attempt:
                 response.status_code,
                 redact_headers(self.request.headers),
             )
-        if response.is_success:
-            return None
-        error = status_error(response)
         status = response.status_code
+        if status in EXPECTED_STATUSES:
+            return None
+        if not 400 <= status <= 599:  # 1xx, 3xx, a 2xx it never sends, 600+: nothing to trust
+            odd = unexpected_status(response)
+            if not self.idempotent:
+                raise self._indeterminate(odd, f"the server answered {status}") from odd
+            raise odd
+        error = status_error(response)
         if self.number < self.config.max_retries and should_retry_status(
             status, idempotent=self.idempotent
         ):
@@ -151,24 +160,73 @@ class _Attempt:
         raise error from exc
 
 
+def indeterminate(
+    action: str, request: httpx2.Request, cause: APIError, what: str, payload: Any = None
+) -> IndeterminateResultError:
+    return IndeterminateResultError(
+        f"{action} may have completed: {what} after the request was sent, so it was not "
+        "retried (Flowroute has no idempotency keys). Check the result before trying again.",
+        request=request,
+        cause=cause,
+        payload=payload,
+    )
+
+
+def read(
+    parse: Callable[[R], T], answer: R, response: httpx2.Response, call: Call[Any] | None
+) -> T:
+    """Run a parser; a body that is not the expected document becomes an SDK error (the
+    may-have-happened one for a purchase or send), never a bare ValidationError."""
+    try:
+        return parse(answer)
+    except FlowrouteError:
+        raise
+    except (ValueError, TypeError, LookupError, AttributeError) as exc:
+        error = unexpected_body(response, exc)
+        if call is not None and not call.idempotent:
+            action = call.action or f"{call.method} {call.path}"
+            what = f"the answer ({response.status_code}) could not be read"
+            raise indeterminate(action, response.request, error, what, call.json) from exc
+        raise error from exc
+
+
 class _RunnerBase:
     """Builds requests; shared by the sync and async runners."""
 
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
         token = base64.b64encode(f"{config.access_key}:{config.secret_key}".encode()).decode()
+        agent = f"{USER_AGENT} {config.app_info}" if config.app_info else USER_AGENT
         self._headers = {
-            "Authorization": f"Basic {token}",
             "Accept": JSON_API,
-            "User-Agent": USER_AGENT,
+            "User-Agent": agent,
+            **(config.default_headers or {}),
+            "Authorization": f"Basic {token}",
         }
         self._timeout = _timeout(config.timeout).as_dict()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(access_key={mask(self.config.access_key)!r})"
 
-    def build(self, method: str, path: str, params: Any = None, body: Any = None) -> httpx2.Request:
+    def build(
+        self,
+        method: str,
+        path: str,
+        params: Any = None,
+        body: Any = None,
+        options: RequestOptions | None = None,
+    ) -> httpx2.Request:
         headers = self._headers
+        timeout = self._timeout
+        if options:
+            if extra := options.get("extra_body"):
+                body = {**body, **extra} if isinstance(body, dict) else dict(extra)
+            if extra := options.get("extra_query"):
+                params = {**(params or {}), **extra}
+            if extra := options.get("extra_headers"):
+                headers = {**headers, **extra}
+            if "timeout" in options:
+                timeout = _timeout(options["timeout"]).as_dict()
         content = None
         if body is not None:
             content = json.dumps(body, separators=(",", ":")).encode()
@@ -176,7 +234,7 @@ class _RunnerBase:
         request = httpx2.Request(
             method, self.config.base_url + path, params=params, headers=headers, content=content
         )
-        request.extensions["timeout"] = self._timeout
+        request.extensions["timeout"] = timeout
         return request
 
 
@@ -202,15 +260,20 @@ class SyncRunner(_RunnerBase):
                     return response
             time.sleep(delay)
 
-    def execute(self, call: Call[T]) -> T:
-        request = self.build(call.method, call.path, call.params, call.json)
-        response = self.send(request, call)
-        return call.parse(response)
+    def execute(self, call: Call[T], options: RequestOptions | None = None) -> T:
+        response = self.respond(call, options)
+        return read(call.parse, response, response, call)
 
-    def fetch(self, path: str, params: dict[str, str]) -> bytes:
-        return self.send(self.build("GET", path, params)).content
+    def respond(self, call: Call[Any], options: RequestOptions | None = None) -> httpx2.Response:
+        request = self.build(call.method, call.path, call.params, call.json, options)
+        return self.send(request, call)
 
-    def drive(self, flow: Flow[T]) -> T:
+    def fetch(
+        self, path: str, params: dict[str, str], options: RequestOptions | None = None
+    ) -> httpx2.Response:
+        return self.send(self.build("GET", path, params, None, options))
+
+    def drive(self, flow: Flow[T], options: RequestOptions | None = None) -> T:
         """Run a multi-request operation (a generator of steps) to its result."""
         from .call import Download  # only multi-step operations need these
 
@@ -226,14 +289,14 @@ class SyncRunner(_RunnerBase):
             elif isinstance(step, Download):
                 answer = self.download(step)
             else:
-                answer = self.execute(step)
+                answer = SyncRunner.execute(self, step, options)
 
     def download(self, step: Download) -> int:
         with Receiving(step) as receiving:
             with self.pool.client.stream("GET", step.url, timeout=None) as response:
-                if response.is_error:
+                if response.status_code != 200:
                     response.read()
-                    raise status_error(response)
+                    raise _download_error(response)
                 receiving.start(content_length(response.headers))
                 for chunk in response.iter_raw():
                     receiving.write(chunk)
@@ -262,16 +325,22 @@ class AsyncRunner(_RunnerBase):
                     return response
             await _sleep(delay)
 
-    async def execute(self, call: Call[T]) -> T:
-        request = self.build(call.method, call.path, call.params, call.json)
-        response = await self.send(request, call)
-        return call.parse(response)
+    async def execute(self, call: Call[T], options: RequestOptions | None = None) -> T:
+        response = await self.respond(call, options)
+        return read(call.parse, response, response, call)
 
-    async def fetch(self, path: str, params: dict[str, str]) -> bytes:
-        response = await self.send(self.build("GET", path, params))
-        return response.content
+    async def respond(
+        self, call: Call[Any], options: RequestOptions | None = None
+    ) -> httpx2.Response:
+        request = self.build(call.method, call.path, call.params, call.json, options)
+        return await self.send(request, call)
 
-    async def drive(self, flow: Flow[T]) -> T:
+    async def fetch(
+        self, path: str, params: dict[str, str], options: RequestOptions | None = None
+    ) -> httpx2.Response:
+        return await self.send(self.build("GET", path, params, None, options))
+
+    async def drive(self, flow: Flow[T], options: RequestOptions | None = None) -> T:
         """The async twin of SyncRunner.drive."""
         from .call import Download
 
@@ -287,24 +356,105 @@ class AsyncRunner(_RunnerBase):
             elif isinstance(step, Download):
                 answer = await self.download(step)
             else:
-                answer = await self.execute(step)
+                answer = await AsyncRunner.execute(self, step, options)
 
     async def download(self, step: Download) -> int:
         with Receiving(step) as receiving:
             async with self.pool.client.stream("GET", step.url, timeout=None) as response:
-                if response.is_error:
+                if response.status_code != 200:
                     await response.aread()
-                    raise status_error(response)
+                    raise _download_error(response)
                 receiving.start(content_length(response.headers))
                 async for chunk in response.aiter_raw():
                     receiving.write(chunk)
             return receiving.finish()
 
 
+def _download_error(response: httpx2.Response) -> APIError:
+    return status_error(response) if response.is_error else unexpected_status(response)
+
+
 async def _sleep(seconds: float) -> None:
     import asyncio  # only when waiting: keeps asyncio out of ``import flowroute``
 
     await asyncio.sleep(seconds)
+
+
+# A warm start. httpx2 builds an SSL context (loading the CA store, ~20 ms) in every client's
+# constructor, even for plain HTTP. Our own clients instead share one default context per
+# process, built on the first HTTPS request; plain HTTP never builds one. A client you pass as
+# http_client= keeps its own verify/cert settings. See docs/decisions/0014-per-call-options.md.
+_default_context: ssl.SSLContext | None = None
+_context_lock = threading.Lock()
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """The process-wide context for default verification (httpx2's defaults: trust store,
+    SSL_CERT_FILE / SSL_CERT_DIR), built once on first use."""
+    global _default_context
+    if _default_context is None:
+        with _context_lock:
+            if _default_context is None:
+                _default_context = httpx2.create_ssl_context()
+    return _default_context
+
+
+class _Routes:
+    """Builds the plain and the TLS transport on first use of each scheme."""
+
+    def __init__(self, plain: Callable[[], Any], tls: Callable[[], Any]) -> None:
+        self._make = {"http": plain, "https": tls}
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, request: httpx2.Request) -> Any:
+        scheme = request.url.scheme
+        transport = self._built.get(scheme)
+        if transport is None:
+            with self._lock:
+                transport = self._built.get(scheme)
+                if transport is None:
+                    transport = self._built[scheme] = self._make[scheme]()
+        return transport
+
+    def built(self) -> list[Any]:
+        return list(self._built.values())
+
+
+# verify=None reaches httpcore2's pool as "no context": it is never used for http:// requests.
+_NO_TLS: Any = None
+
+
+class _Transport(httpx2.BaseTransport):
+    def __init__(self) -> None:
+        self._routes = _Routes(
+            lambda: httpx2.HTTPTransport(verify=_NO_TLS),
+            lambda: httpx2.HTTPTransport(verify=default_ssl_context()),
+        )
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = self._routes.get(request).handle_request(request)
+        return response
+
+    def close(self) -> None:
+        for transport in self._routes.built():
+            transport.close()
+
+
+class _AsyncTransport(httpx2.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self._routes = _Routes(
+            lambda: httpx2.AsyncHTTPTransport(verify=_NO_TLS),
+            lambda: httpx2.AsyncHTTPTransport(verify=default_ssl_context()),
+        )
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = await self._routes.get(request).handle_async_request(request)
+        return response
+
+    async def aclose(self) -> None:
+        for transport in self._routes.built():
+            await transport.aclose()
 
 
 class SyncPool:
@@ -317,7 +467,7 @@ class SyncPool:
     @property
     def client(self) -> httpx2.Client:
         if self._client is None:
-            self._client = httpx2.Client(follow_redirects=False)
+            self._client = httpx2.Client(follow_redirects=False, transport=_Transport())
         return self._client
 
     def close(self) -> None:
@@ -334,7 +484,7 @@ class AsyncPool:
     @property
     def client(self) -> httpx2.AsyncClient:
         if self._client is None:
-            self._client = httpx2.AsyncClient(follow_redirects=False)
+            self._client = httpx2.AsyncClient(follow_redirects=False, transport=_AsyncTransport())
         return self._client
 
     async def close(self) -> None:

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Unpack
 
 from .._core.call import Call, Download, Flow, PageCall, Sleep, query
-from .._core.errors import FlowrouteError, InvalidRequestError
+from .._core.errors import ExportFailedError, ExportWaitTimeout, InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions, WaitOptions
 from .._core.resource import Resource, endpoint, flow, paginated
 from ..types._base import FlowrouteModel, parse_one, parse_page
 from ..types.cdr import CallRecord, CdrExport
@@ -27,19 +28,6 @@ from ._params import non_negative, path_id
 MAX_WINDOW_DAYS = 92
 Status = Literal["processing", "completed", "failed"]
 COLUMNS = CallRecord._fields
-
-
-class ExportFailedError(FlowrouteError):
-    """The export job ended ``failed``."""
-
-    def __init__(self, export: CdrExport) -> None:
-        reason = export.failure_reason or "Flowroute gave no reason"
-        super().__init__(f"CDR export {export.id} failed: {reason}")
-        self.export = export
-
-
-class ExportWaitTimeout(FlowrouteError, TimeoutError):
-    """``wait`` gave up before the export finished (it may still finish: check again later)."""
 
 
 def _when(value: date | datetime | str, name: str) -> datetime:
@@ -93,6 +81,7 @@ class Cdrs(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[CdrExport]:
         params = query(status=status, offset=non_negative("offset", offset))
         return PageCall("/v2/cdrs/exports", params, _export_page, 200, limit, page_size)
@@ -111,6 +100,7 @@ class Cdrs(Resource[M]):
         custom_x_tags: builtins.list[str] | None = None,
         caller_ip: str | None = None,
         duration_greater_than: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Call[CdrExport]:
         """Export calls that started in [start, end) (UTC, at most 92 days)."""
         begin, finish = _when(start, "start"), _when(end, "end")
@@ -148,14 +138,19 @@ class Cdrs(Resource[M]):
         )
 
     @endpoint
-    def retrieve(self, export_id: str | int) -> Call[CdrExport]:
+    def retrieve(self, export_id: str | int, **options: Unpack[RequestOptions]) -> Call[CdrExport]:
         return Call(
             "GET", f"/v2/cdrs/exports/{path_id('export_id', export_id)}", parse_one(CdrExport)
         )
 
     @flow
     def wait(
-        self, export_id: str | int, *, timeout: float = 600.0, poll_interval: float = 1.0
+        self,
+        export_id: str | int,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        **options: Unpack[WaitOptions],
     ) -> Flow[CdrExport]:
         """Poll (with backoff up to 15 s) until the export completes; raises ExportFailedError
         if it fails and ExportWaitTimeout after ``timeout`` seconds."""
@@ -182,6 +177,7 @@ class Cdrs(Resource[M]):
         destination: str | os.PathLike[str] | IO[bytes],
         *,
         progress: Callable[[int, int | None], None] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Flow[Path | None]:
         """Stream the export's gzip CSV to ``destination`` (a path, written atomically and
         checked as gzip, or a binary file). Returns the path (None for a file object)."""
@@ -193,6 +189,7 @@ class Cdrs(Resource[M]):
         export_id: str | int,
         *,
         progress: Callable[[int, int | None], None] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Flow[RecordFile]:
         """Download a completed export to a temporary file and read it: ``for call in
         client.cdrs.records(id)`` (``await`` it first on the async client)."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..callerid import cnam_value_error
 from ..phone import to_nanp
@@ -31,17 +34,18 @@ class Cnams(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[CnamRecord]:
         params = query(is_approved=is_approved, value=value, offset=non_negative("offset", offset))
         return PageCall("/v2/cnams", params, parse_page(CnamRecord), 1000, limit, page_size)
 
     @endpoint
-    def retrieve(self, cnam_id: str | int) -> Call[CnamRecord]:
+    def retrieve(self, cnam_id: str | int, **options: Unpack[RequestOptions]) -> Call[CnamRecord]:
         """A record, with the numbers that use it (``number_ids``)."""
         return Call("GET", f"/v2/cnams/{path_id('cnam_id', cnam_id)}", parse_one(CnamRecord))
 
     @endpoint
-    def create(self, value: str) -> Call[CnamRecord]:
+    def create(self, value: str, **options: Unpack[RequestOptions]) -> Call[CnamRecord]:
         """A new record (stored upper-cased, pending review)."""
         body = {"value": _value(value)}
         return Call(
@@ -54,7 +58,9 @@ class Cnams(Resource[M]):
         )
 
     @endpoint
-    def update(self, cnam_id: str | int, *, value: str) -> Call[CnamRecord]:
+    def update(
+        self, cnam_id: str | int, *, value: str, **options: Unpack[RequestOptions]
+    ) -> Call[CnamRecord]:
         """Change a record that is still pending review."""
         body = {"data": {"type": "cnam", "attributes": {"value": _value(value)}}}
         return Call(
@@ -62,18 +68,22 @@ class Cnams(Resource[M]):
         )
 
     @endpoint
-    def delete(self, cnam_id: str | int) -> Call[None]:
+    def delete(self, cnam_id: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Delete a record; numbers using it lose it."""
         return Call("DELETE", f"/v2/cnams/{path_id('cnam_id', cnam_id)}", parse_empty)
 
     @endpoint
-    def associate(self, cnam_id: str | int, *, number: str | int) -> Call[CnamAssignment]:
+    def associate(
+        self, cnam_id: str | int, *, number: str | int, **options: Unpack[RequestOptions]
+    ) -> Call[CnamAssignment]:
         """Show this name for calls from ``number`` (approved records, long-code numbers)."""
         path = f"/v2/numbers/{to_nanp(number)}/relationships/cnams/{path_id('cnam_id', cnam_id)}"
         return Call("PATCH", path, parse_one(CnamAssignment))
 
     @endpoint
-    def unassociate(self, number: str | int) -> Call[CnamAssignment]:
+    def unassociate(
+        self, number: str | int, **options: Unpack[RequestOptions]
+    ) -> Call[CnamAssignment]:
         """Stop showing a CNAM record for ``number`` (the record is kept)."""
         return Call(
             "DELETE",

@@ -7,6 +7,7 @@ from typing import Any, Required, TypedDict, Unpack
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..addresses import FIELDS as ADDRESS_FIELDS
 from ..addresses import address_errors
@@ -65,6 +66,7 @@ class E911s(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[E911Address]:
         """Your addresses; ``label``, ``street_name`` and ``city`` match partially."""
         params = query(
@@ -77,7 +79,7 @@ class E911s(Resource[M]):
         return PageCall("/v2/e911s", params, parse_page(E911Address), 2000, limit, page_size)
 
     @endpoint
-    def retrieve(self, e911_id: str | int) -> Call[E911Address]:
+    def retrieve(self, e911_id: str | int, **options: Unpack[RequestOptions]) -> Call[E911Address]:
         return Call("GET", f"/v2/e911s/{path_id('e911_id', e911_id)}", parse_one(E911Address))
 
     @endpoint
@@ -116,6 +118,7 @@ class E911s(Resource[M]):
         zipcode: str | int | None = None,
         address_type: str | None = None,
         address_type_number: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Call[E911Address]:
         """Change any fields; Flowroute re-validates the whole address."""
         fields = {k: v for k, v in locals().items() if k in (*ADDRESS_FIELDS, "zipcode")}
@@ -126,24 +129,31 @@ class E911s(Resource[M]):
         return Call("PATCH", path, parse_one(E911Address), json=body)
 
     @endpoint
-    def delete(self, e911_id: str | int) -> Call[None]:
+    def delete(self, e911_id: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Delete an address; refused while numbers are associated with it."""
         return Call("DELETE", f"/v2/e911s/{path_id('e911_id', e911_id)}", parse_empty)
 
     @endpoint
-    def associate(self, e911_id: str | int, *, number: str | int) -> Call[None]:
+    def associate(
+        self, e911_id: str | int, *, number: str | int, **options: Unpack[RequestOptions]
+    ) -> Call[None]:
         """Use this address for ``number`` (idempotent; not for toll-free numbers)."""
         path = f"/v2/numbers/{to_nanp(number)}/relationships/e911s/{path_id('e911_id', e911_id)}"
         return Call("PATCH", path, parse_empty)
 
     @endpoint
-    def disconnect(self, number: str | int) -> Call[None]:
+    def disconnect(self, number: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Remove E911 service from ``number``."""
         return Call("DELETE", f"/v2/numbers/{to_nanp(number)}/relationships/e911s", parse_empty)
 
     @paginated
     def numbers(
-        self, e911_id: str | int, *, limit: int | None = None, page_size: int | None = None
+        self,
+        e911_id: str | int,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[Number]:
         """The numbers associated with an address."""
         path = f"/v2/e911s/{path_id('e911_id', e911_id)}/relationships/numbers"

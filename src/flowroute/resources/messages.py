@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, Unpack
 from urllib.parse import urlsplit
-
-import httpx2
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..phone import to_e164, to_nanp
 from ..segments import analyze
@@ -85,6 +84,7 @@ class Messages(Resource[M]):
         api_version: ApiVersion = "v2.1",
         max_segments: int | None = None,
         on_too_long: Literal["error", "warn"] = "error",
+        **options: Unpack[RequestOptions],
     ) -> Call[SentMessage]:
         """Send an SMS, or an MMS when ``media_urls`` or ``is_mms`` is given.
 
@@ -115,21 +115,19 @@ class Messages(Resource[M]):
             attributes["dlr_callback"] = check_url(dlr_callback, "dlr_callback")
         payload = {"data": {"type": "message", "attributes": attributes}}
 
-        def parse(response: httpx2.Response) -> SentMessage:
-            sent = parse_one(SentMessage)(response)
-            extra = {
-                "media_urls": media,
-                "is_mms": mms,
-                "segments": segments,
-                "api_version": version,
-            }
-            return sent.model_copy(update={**attributes, "from_": attributes["from"], **extra})
-
+        # What was sent wins over the answer's copy; the model is built by one validation.
+        sent = {
+            **attributes,
+            "media_urls": media,
+            "is_mms": mms,
+            "segments": segments,
+            "api_version": version,
+        }
         kind = "MMS" if mms else "SMS"
         return Call(
             "POST",
             f"/{version}/messages",
-            parse,
+            parse_one(SentMessage, sent),
             json=payload,
             idempotent=False,
             action=f"sending the {kind} to {attributes['to']}",
@@ -146,6 +144,7 @@ class Messages(Resource[M]):
         page_size: int | None = None,
         offset: int | None = None,
         api_version: ApiVersion = "v2.1",
+        **options: Unpack[RequestOptions],
     ) -> PageCall[Message]:
         """Message detail records from ``start_date`` (required) to ``end_date``, in UTC."""
         params = query(
@@ -157,7 +156,13 @@ class Messages(Resource[M]):
         return PageCall(path, params, parse_page(Message), MAX_PAGE, limit, page_size)
 
     @endpoint
-    def retrieve(self, message_id: str, *, api_version: ApiVersion = "v2.1") -> Call[Message]:
+    def retrieve(
+        self,
+        message_id: str,
+        *,
+        api_version: ApiVersion = "v2.1",
+        **options: Unpack[RequestOptions],
+    ) -> Call[Message]:
         """One message detail record, with its delivery receipts so far."""
         if not message_id.startswith("mdr") or not message_id.replace("-", "").isalnum():
             raise InvalidRequestError(

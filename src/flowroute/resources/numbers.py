@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, Unpack
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..phone import to_e164, to_nanp
 from ..types._base import parse_empty, parse_list, parse_one, parse_page
@@ -37,6 +38,7 @@ class Numbers(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[AreaCode]:
         """Area codes (NPAs) that have purchasable numbers, optionally under a setup cost."""
         params = query(max_setup_cost=max_setup_cost, offset=non_negative("offset", offset))
@@ -53,6 +55,7 @@ class Numbers(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[Exchange]:
         """Exchanges (NPA-NXX) that have purchasable numbers, optionally in one area code."""
         params = query(
@@ -65,7 +68,13 @@ class Numbers(Resource[M]):
         )
 
     @paginated
-    def tiers(self, *, limit: int | None = None, page_size: int | None = None) -> PageCall[Tier]:
+    def tiers(
+        self,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> PageCall[Tier]:
         """Pricing tiers that have purchasable numbers."""
         return PageCall("/v2/numbers/available/tiers", {}, parse_page(Tier), 200, limit, page_size)
 
@@ -84,6 +93,7 @@ class Numbers(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[AvailableNumber]:
         """Purchasable numbers. ``starts_with`` takes an area code (206) or a full prefix (1206)."""
         params = query(
@@ -112,6 +122,7 @@ class Numbers(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[Number]:
         """Numbers on your account. ``alias`` is an exact match."""
         params = query(
@@ -124,12 +135,14 @@ class Numbers(Resource[M]):
         return PageCall("/v2/numbers", params, parse_page(Number), 200, limit, page_size)
 
     @endpoint
-    def retrieve(self, number: str | int) -> Call[Number]:
+    def retrieve(self, number: str | int, **options: Unpack[RequestOptions]) -> Call[Number]:
         """Details of a number you own, with its routes, CNAM and E911 relationships."""
         return Call("GET", f"/v2/numbers/{to_nanp(number)}", parse_one(Number))
 
     @endpoint
-    def retrieve_many(self, numbers: Iterable[str | int]) -> Call[builtins.list[Number]]:
+    def retrieve_many(
+        self, numbers: Iterable[str | int], **options: Unpack[RequestOptions]
+    ) -> Call[builtins.list[Number]]:
         """Details of up to 200 of your numbers in one request."""
         wanted = [to_e164(n) for n in numbers]
         if not 1 <= len(wanted) <= MAX_DETAILS:
@@ -145,14 +158,15 @@ class Numbers(Resource[M]):
         *,
         cnam_lookups_enabled: bool | None = None,
         messaging_enabled: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Call[Number]:
         """Buy a number from inventory. Never retried once it may have reached Flowroute."""
         wire = to_nanp(number)
-        options = {
+        settings = {
             "cnam_lookups_enabled": cnam_lookups_enabled,
             "messaging_enabled": messaging_enabled,
         }
-        body = {k: v for k, v in options.items() if v is not None} or None
+        body = {k: v for k, v in settings.items() if v is not None} or None
         return Call(
             "POST",
             f"/v2/numbers/{wire}",
@@ -169,6 +183,7 @@ class Numbers(Resource[M]):
         *,
         alias: str | None = None,
         cnam_lookups_enabled: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Call[Number]:
         """Change a number's alias or CNAM lookups (dip charges apply when enabled)."""
         body: dict[str, object] = {"type": "number"}
@@ -183,6 +198,6 @@ class Numbers(Resource[M]):
         return Call("PATCH", f"/v2/numbers/{to_nanp(number)}", parse_one(Number), json=body)
 
     @endpoint
-    def release(self, number: str | int) -> Call[None]:
+    def release(self, number: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Release a number back to inventory (billing stops)."""
         return Call("DELETE", f"/v2/numbers/{to_nanp(number)}", parse_empty)

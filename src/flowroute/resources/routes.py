@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import builtins
 import re
-from typing import Literal, get_args
+from typing import Literal, Unpack, get_args
 
 from .._core.call import Call, PageCall, query
 from .._core.errors import InvalidRequestError
 from .._core.modes import M
+from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..phone import to_nanp
 from ..types._base import parse_empty, parse_list, parse_one, parse_page
@@ -86,6 +87,7 @@ class Routes(Resource[M]):
         limit: int | None = None,
         page_size: int | None = None,
         offset: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PageCall[Route]:
         """Your routes, including the built-in ``"0"`` sip-reg route."""
         if route_type is not None:
@@ -101,6 +103,7 @@ class Routes(Resource[M]):
         route_type: CreatableRouteType,
         value: str,
         edge_strategy_id: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Call[Route]:
         """Create a host (IP/host[:port]), number (11-digit) or uri (sip:user@host) route."""
         attributes = _attributes(alias, route_type, value, edge_strategy_id)
@@ -123,6 +126,7 @@ class Routes(Resource[M]):
         route_type: CreatableRouteType | None = None,
         value: str | None = None,
         edge_strategy_id: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Call[Route]:
         """Change any of a route's fields."""
         attributes = _attributes(alias, route_type, value, edge_strategy_id)
@@ -138,31 +142,37 @@ class Routes(Resource[M]):
         )
 
     @endpoint
-    def delete(self, route_id: str | int) -> Call[None]:
+    def delete(self, route_id: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Delete a route; refused (403) while any number uses it."""
         return Call("DELETE", f"/v2/routes/{path_id('route_id', route_id)}", parse_empty)
 
     @endpoint
-    def edge_strategies(self) -> Call[builtins.list[EdgeStrategy]]:
+    def edge_strategies(
+        self, **options: Unpack[RequestOptions]
+    ) -> Call[builtins.list[EdgeStrategy]]:
         """Flowroute's points of presence a route can prefer."""
         return Call("GET", "/v2/routes/edge_strategies", parse_list(EdgeStrategy))
 
     @endpoint
-    def set_primary(self, number: str | int, *, route: str | int) -> Call[None]:
+    def set_primary(
+        self, number: str | int, *, route: str | int, **options: Unpack[RequestOptions]
+    ) -> Call[None]:
         """Send the number's inbound calls to ``route`` first."""
         return _assign(number, "primary_route", route)
 
     @endpoint
-    def set_failover(self, number: str | int, *, route: str | int) -> Call[None]:
+    def set_failover(
+        self, number: str | int, *, route: str | int, **options: Unpack[RequestOptions]
+    ) -> Call[None]:
         """Use ``route`` when the primary route fails."""
         return _assign(number, "failover_route", route)
 
     @endpoint
-    def clear_primary(self, number: str | int) -> Call[None]:
+    def clear_primary(self, number: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Remove the number's primary route."""
         return _assign(number, "primary_route", None)
 
     @endpoint
-    def clear_failover(self, number: str | int) -> Call[None]:
+    def clear_failover(self, number: str | int, **options: Unpack[RequestOptions]) -> Call[None]:
         """Remove the number's failover route."""
         return _assign(number, "failover_route", None)

@@ -10,7 +10,7 @@ SDK does not model yet, by decoding the kept response body on demand.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import (
@@ -143,13 +143,24 @@ def _attach(items: list[ModelT], content: bytes) -> None:
         item.__dict__["origin"] = _Origin(document, index)
 
 
-def parse_one(model: type[ModelT]) -> Callable[[httpx2.Response], ModelT]:
-    """Parser for ``{"data": {...}}``: the model, with the raw document kept."""
+def parse_one(
+    model: type[ModelT], overrides: Mapping[str, Any] | None = None
+) -> Callable[[httpx2.Response], ModelT]:
+    """Parser for ``{"data": {...}}``: the model, with the raw document kept.
+
+    ``overrides`` are fields known from the request (what was sent) that win over the answer's;
+    the model is still built by one validation."""
 
     adapter = _adapter(_One, model)
 
     def parse(response: httpx2.Response) -> ModelT:
-        item: ModelT = adapter.validate_json(response.content).data
+        if overrides is None:
+            item: ModelT = adapter.validate_json(response.content).data
+        else:
+            doc = json.loads(response.content)
+            data = doc.get("data") if isinstance(doc, dict) else None
+            merged = {**data, **overrides} if isinstance(data, dict) else data
+            item = adapter.validate_python({"data": merged}).data
         item.__dict__["origin"] = _Origin(_Document(response.content), None)
         return item
 
