@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,17 @@ import pytest
 from flowroute import AsyncFlowroute, AsyncPager, Flowroute, SyncPager
 from flowroute.sandbox import SandboxControl
 from flowroute.sandbox.server import SandboxServer
+
+
+@pytest.fixture(autouse=True)
+def restore_flowroute_logger() -> Iterator[None]:
+    """``--debug`` and ``FLOWROUTE_LOG`` configure the process's ``flowroute`` logger, as they
+    should in a real process; in-process CLI runs must not leak that into later tests."""
+    logger = logging.getLogger("flowroute")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
 
 
 class Driver:

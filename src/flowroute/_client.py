@@ -22,6 +22,7 @@ from ._core.config import (
 from ._core.modes import Async, M, RawAsync, RawSync, Sync
 from ._core.options import NOT_GIVEN, NotGiven
 from ._core.ratelimit import DEFAULT_RATE_LIMIT, RateLimit
+from ._core.stderr_log import log_to_stderr
 from ._core.transport import AsyncPool, AsyncRunner, SyncPool, SyncRunner
 
 if TYPE_CHECKING:
@@ -43,14 +44,8 @@ _LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 def _setup_logging() -> None:
     """``FLOWROUTE_LOG=debug|info`` sends the ``flowroute`` logger to stderr at that level."""
     level = _LOG_LEVELS.get(os.environ.get("FLOWROUTE_LOG", "").strip().lower())
-    logger = logging.getLogger("flowroute")
-    if level is None or any(getattr(h, "_flowroute_env", False) for h in logger.handlers):
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
-    handler._flowroute_env = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-    logger.setLevel(level)
+    if level is not None:
+        log_to_stderr(level, "[%(asctime)s %(name)s %(levelname)s] %(message)s", tag="env")
 
 
 def _check_http_client(value: object, expected: type[Any], client: str) -> None:

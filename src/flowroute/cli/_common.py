@@ -21,6 +21,7 @@ from .. import (
     FlowrouteError,
     IndeterminateResultError,
 )
+from .._core.stderr_log import log_to_stderr
 from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from ..types._base import FlowrouteModel
 from . import profile
@@ -78,11 +79,7 @@ class Connection:
 
 def enable_debug() -> None:
     """Log each HTTP exchange (method, URL, status, headers with credentials redacted)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("debug: %(message)s"))
-    logger = logging.getLogger("flowroute")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    log_to_stderr(logging.DEBUG, "debug: %(message)s", tag="cli")
 
 
 def one_line_errors(command: F) -> F:
