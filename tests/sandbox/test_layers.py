@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "api": 6,
     "control": 6,
     "middleware": 6,
+    "exposure": 6,
     "app": 7,
     "server": 8,
     "pytest_plugin": 9,

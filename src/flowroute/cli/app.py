@@ -68,21 +68,38 @@ def sandbox(**given: Any) -> None:
     """Run a local Flowroute sandbox."""
     from rich.console import Console
 
+    from ..sandbox.outbound import Policy
     from ..sandbox.server import serve
     from ..sandbox.store.db import describe_database
 
     try:
         server, settings = from_command_line(given)
-    except SettingError as exc:
+    except SettingError as exc:  # a bad value, or an exposed sandbox without strict auth
         fail(str(exc), 2)
     host, port, strict = server.host, server.port, settings.strict_auth
     console = Console()
     url = f"http://{host}:{port}"
     console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
-    console.print(
-        "  credentials: "
-        + ("only the --strict-auth keys" if strict else "any KEY:SECRET, one account per key")
-    )
+    if settings.exposed:
+        console.print(
+            f"  [bold red]warning:[/]     exposed on {host} port {port}: anyone who can reach "
+            "it can call this sandbox; webhooks and media fetches never go to loopback or "
+            "private addresses unless --allow-webhook-host names them",
+            soft_wrap=True,
+            highlight=False,
+        )
+    accounts = "any KEY:SECRET, one account per key"
+    if strict:
+        accounts = f"only the --strict-auth keys ({len(strict)})"
+    elif settings.exposed:
+        accounts += " (--allow-any-key: anyone who reaches it gets an account)"
+    console.print("  credentials: " + accounts, highlight=False)
+    if settings.exposed and given.get("strict_auth"):
+        console.print(
+            "  [bold red]warning:[/]     --strict-auth secrets are visible to every user in ps; "
+            "give them with --strict-auth-file or FLOWROUTE_SANDBOX_STRICT_AUTH",
+            soft_wrap=True,
+        )
     # Never echo a --strict-auth secret: show the key and elide the secret.
     key, secret = (next(iter(strict)), "...") if strict else ("demo", "demo")
     console.print(
@@ -95,8 +112,11 @@ def sandbox(**given: Any) -> None:
         soft_wrap=True,
     )
     console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
-    reach = "any host" if settings.allow_external_hosts else "loopback hosts only"
-    console.print(f"  webhooks:    {settings.webhook_format} bodies, to {reach}")
+    console.print(
+        f"  webhooks:    {settings.webhook_format} bodies, to {Policy.of(settings).describe()}",
+        soft_wrap=True,
+        markup=False,
+    )
     console.print(f"  storage:     {describe_database(settings.db)}\n")
     try:
         serve(
@@ -105,6 +125,7 @@ def sandbox(**given: Any) -> None:
             port=port,
             workers=server.workers,
             log_level=server.log_level,
+            allow_any_key=server.allow_any_key,
         )
     except ValueError as exc:  # a database it cannot use, --workers without PostgreSQL
         fail(str(exc), 2)

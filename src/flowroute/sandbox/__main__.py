@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
             port=server.port,
             workers=server.workers,
             log_level=server.log_level,
+            allow_any_key=server.allow_any_key,
         )
     except ValueError as exc:
         parser.error(str(exc))

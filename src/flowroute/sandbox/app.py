@@ -17,6 +17,7 @@ from starlette.routing import Router
 from . import control
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .errors import ApiError
+from .exposure import LoopbackHostGuard
 from .middleware import SandboxMiddleware
 from .openapi import add_wire_paths
 from .settings import SandboxSettings
@@ -62,6 +63,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     resources = (numbers, routes, messages, e911s, cnams, porting, cdrs)
     wire = Router(routes=[route for module in resources for route in module.router.routes])
     app.add_middleware(SandboxMiddleware, state=state, wire=wire)
+    app.add_middleware(LoopbackHostGuard, settings=state.settings)  # outermost: before anything
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> Response:

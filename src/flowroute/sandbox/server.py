@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
 import socket
 import threading
 import time
@@ -23,7 +25,13 @@ from .app import create_app
 from .dispatcher import release_all_claims
 from .middleware import SuppressInjectedDrops
 from .remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
-from .settings import SandboxSettings
+from .settings import (
+    SETTINGS_VARIABLE,
+    STRICT_AUTH_VARIABLE,
+    SandboxSettings,
+    bound_to,
+    exposure_problem,
+)
 from .store.db import make_engine
 
 logging.getLogger("uvicorn.error").addFilter(SuppressInjectedDrops())
@@ -139,7 +147,7 @@ class SandboxServer(SandboxControl):
         secret_key: str = DEFAULT_SECRET_KEY,
         log_level: str = "warning",
     ) -> None:
-        self.settings = settings or SandboxSettings()
+        self.settings = bound_to(host, settings or SandboxSettings())
         self._socket = socket.create_server((host, port))
         # create_server leaves proto=0, so asyncio would not set TCP_NODELAY on accepted
         # connections and every response would wait ~40 ms for a delayed ACK.
@@ -203,13 +211,28 @@ def running(settings: SandboxSettings | None = None, **options: Any) -> Iterator
 
 
 def serve(
-    settings: SandboxSettings, *, host: str, port: int, workers: int = 1, log_level: str = "info"
+    settings: SandboxSettings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    log_level: str = "info",
+    allow_any_key: bool = False,
 ) -> None:
     """Serve in the foreground until interrupted (``flowroute sandbox``).
 
+    A non-loopback ``host`` makes the sandbox ``exposed`` (see ``outbound`` and ``exposure``);
+    an exposed sandbox refuses to start without strict auth unless ``allow_any_key``.
+
     Several workers need a database they can share (PostgreSQL): the tables are created here,
-    once, before the workers start, and each worker builds its app from the environment.
+    once, before the workers start. Each worker builds its app from the settings in its pickled
+    config (sent through a pipe), never from its environment: secrets and the database URL stay
+    out of ``/proc/<pid>/environ``.
     """
+    settings = bound_to(host, settings)
+    problem = exposure_problem(host, settings, allow_any_key=allow_any_key)
+    if problem:
+        raise ValueError(problem)
     if workers > 1 and not settings.shared_database:
         raise ValueError("--workers above 1 needs --db postgresql://... so workers share state")
     if settings.shared_database:
@@ -221,10 +244,14 @@ def serve(
         finally:
             engine.dispose()
     if workers > 1:
-        settings.to_environment()
+        # Spawned workers inherit this process's environment: keep strict-auth pairs given there
+        # (already read into settings) and any settings variable out of it.
+        for name in (STRICT_AUTH_VARIABLE, SETTINGS_VARIABLE):
+            os.environ.pop(name, None)
         # What uvicorn.run does for workers, with our Config (uvicorn.run builds a plain one).
+        # The app factory and its settings are pickled into each worker with the config.
         config = SandboxConfig(
-            "flowroute.sandbox.app:app_from_environment",
+            functools.partial(create_app, settings),
             factory=True,
             header_timeout=settings.header_timeout,
             host=host,

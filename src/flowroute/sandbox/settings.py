@@ -11,20 +11,24 @@ Standard library only: the pytest plugin imports this wherever the SDK is instal
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
 from operator import attrgetter
 from types import NoneType, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 SETTINGS_VARIABLE = "FLOWROUTE_SANDBOX_SETTINGS"
+# KEY:SECRET pairs for strict auth (separated by spaces or newlines), read by the command lines.
+STRICT_AUTH_VARIABLE = "FLOWROUTE_SANDBOX_STRICT_AUTH"
 INI_PREFIX = "flowroute_sandbox_"
 WebhookFormat = Literal["jsonapi", "compact"]
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
-Kind = Literal["flag", "int", "float", "text", "choice", "pairs"]
+Kind = Literal["flag", "int", "float", "text", "choice", "pairs", "list"]
 
 T = TypeVar("T")
 _SAME = object()  # "the pytest plugin uses the ordinary default"
@@ -44,6 +48,7 @@ class _Declaration:
     at_most: float | None
     secret: bool
     test_default: Any
+    check: Callable[[str], str | None] | None
 
 
 def setting(
@@ -56,13 +61,15 @@ def setting(
     at_most: float | None = None,
     secret: bool = False,
     test_default: Any = _SAME,
+    check: Callable[[str], str | None] | None = None,
 ) -> T:
     """A dataclass field with what the command lines and the pytest plugin need to know.
 
     ``at_least``/``above``/``at_most``: bounds of a number. ``secret``: never shown (not in
     ``repr``, help or error messages). ``test_default``: what the pytest plugin's sandbox uses
-    when the ini file does not say (when it differs from ``default``)."""
-    declaration = _Declaration(help, metavar, at_least, above, at_most, secret, test_default)
+    when the ini file does not say (when it differs from ``default``). ``check``: the problem
+    with one item of a repeatable text option (None when it is fine)."""
+    declaration = _Declaration(help, metavar, at_least, above, at_most, secret, test_default, check)
     return field(default=default, repr=not secret, metadata={"option": declaration})
 
 
@@ -95,7 +102,7 @@ class Option:
 
     @property
     def repeatable(self) -> bool:
-        return self.kind == "pairs"
+        return self.kind in ("pairs", "list")
 
     @property
     def metavar(self) -> str:
@@ -114,7 +121,7 @@ class Option:
         """The default (or the pytest plugin's) as help text shows it; None when there is
         nothing to show."""
         default = self.test_default if for_tests else self.default
-        if self.secret or default is None:
+        if self.secret or default is None or default == ():
             return None
         return _show(default)
 
@@ -133,7 +140,20 @@ class Option:
             return None if isinstance(value, str) else f"must be text, got {_echo(value)}"
         if self.kind == "pairs":
             return _pairs_problem(value)
+        if self.kind == "list":
+            return self._list_problem(value)
         return self._number_problem(value)
+
+    def _list_problem(self, value: Any) -> str | None:
+        if isinstance(value, str) or not isinstance(value, tuple | list):
+            return "must be a list of texts"
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                return f"must be a list of texts, got {_echo(item)}"
+            problem = self.declaration.check(item) if self.declaration.check else None
+            if problem:
+                return problem
+        return None
 
     def _number_problem(self, value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -161,6 +181,8 @@ class Option:
         problem (without the setting's name: the caller names it as the user spelled it)."""
         if self.kind == "pairs":
             value: Any = _parse_pairs([raw] if isinstance(raw, str) else list(raw))
+        elif self.kind == "list":
+            value = tuple(item.strip() for item in ([raw] if isinstance(raw, str) else raw))
         elif isinstance(raw, str):
             value = self._parse(raw.strip())
         else:
@@ -223,6 +245,60 @@ def _parse_pairs(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def split_host_port(text: str) -> tuple[str, int | None]:
+    """``HOST``, ``HOST:PORT``, ``[IPv6]``, ``[IPv6]:PORT`` or a bare IPv6 address -> (host,
+    port or None): the host lower-cased without a trailing dot, an IP address in its standard
+    form. Raises ValueError."""
+    host, port_text = text.strip(), None
+    wrong = ValueError(f"expects HOST or HOST:PORT, got {text!r}")
+    if host.startswith("["):
+        host, bracket, rest = host[1:].partition("]")
+        if not bracket or ":" not in host or (rest and not rest.startswith(":")):
+            raise wrong
+        port_text = rest[1:] if rest else None
+    elif host.count(":") == 1:
+        host, port_text = host.split(":")
+    host = host.lower().removesuffix(".")
+    if not host or not host.isascii() or any(c.isspace() or c in "/\\@?#[]" for c in host):
+        raise wrong
+    try:
+        host = str(ipaddress.ip_address(host))
+    except ValueError:
+        if ":" in host:  # several colons: an IPv6 address or nothing
+            raise wrong from None
+    if port_text is None:
+        return host, None
+    if not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text[:6]) <= 65535):
+        raise ValueError(f"expects a port from 1 to 65535, got {port_text!r}")
+    return host, int(port_text)
+
+
+def _host_problem(text: str) -> str | None:
+    try:
+        split_host_port(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=256)  # asked of every request's Host header
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1), with or without a port."""
+    try:
+        name, _ = split_host_port(host)
+    except ValueError:
+        return False
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
 def _kind(name: str, hint: Any) -> tuple[Kind, bool, tuple[str, ...]]:
     """(kind, optional, choices) of a field's type."""
     optional = False
@@ -243,6 +319,8 @@ def _kind(name: str, hint: Any) -> tuple[Kind, bool, tuple[str, ...]]:
         return "choice", optional, tuple(str(arg) for arg in get_args(hint))
     if get_origin(hint) is Mapping and get_args(hint) == (str, str):
         return "pairs", optional, ()
+    if get_origin(hint) is tuple and get_args(hint) == (str, ...):
+        return "list", optional, ()
     raise TypeError(f"setting {name}: no command-line form for {hint!r}")
 
 
@@ -274,9 +352,12 @@ class _Checked:
 
     def __post_init__(self) -> None:
         for option in options(type(self)):
-            problem = option.problem(getattr(self, option.name))
+            value = getattr(self, option.name)
+            problem = option.problem(value)
             if problem:
                 raise ValueError(f"{option.name} {problem}")
+            if option.kind == "list" and isinstance(value, list):  # e.g. from JSON
+                object.__setattr__(self, option.name, tuple(value))
 
 
 @dataclass(frozen=True)
@@ -290,7 +371,8 @@ class SandboxSettings(_Checked):
     )
     strict_auth: Mapping[str, str] | None = setting(
         None,
-        "Only accept these KEY:SECRET pairs (repeatable); default: any key, one account each.",
+        "Only accept these KEY:SECRET pairs (repeatable; visible in ps, see --strict-auth-file); "
+        "default: any key, one account each.",
         metavar="KEY:SECRET",
         secret=True,
     )
@@ -303,7 +385,22 @@ class SandboxSettings(_Checked):
         test_default=0.0,
     )
     allow_external_hosts: bool = setting(
-        False, "Deliver webhooks and fetch media beyond loopback addresses."
+        False,
+        "Deliver webhooks and fetch media beyond loopback addresses (when exposed: to public "
+        "addresses only).",
+    )
+    exposed: bool = setting(
+        False,
+        "Serve others (automatic for a non-loopback --host; set it behind a reverse proxy): "
+        "answer any Host header; contact only --allow-webhook-host hosts at non-public "
+        "addresses.",
+    )
+    allow_webhook_host: tuple[str, ...] = setting(
+        (),
+        "Deliver webhooks and fetch media to this host, whatever its address (HOST or "
+        "HOST:PORT; repeatable).",
+        metavar="HOST[:PORT]",
+        check=_host_problem,
     )
     # Far above Flowroute's 5 SMS/1 MMS a second in tests, so they never wait; test pacing with
     # a sandbox of your own: running(SandboxSettings(sms_per_second=5)).
@@ -345,7 +442,10 @@ class SandboxSettings(_Checked):
         return bool(self.db) and "://" in str(self.db) and not str(self.db).startswith("sqlite")
 
     def to_environment(self) -> None:
-        """Hand these settings to worker processes (``uvicorn --workers`` imports the app)."""
+        """Hand these settings to worker processes that ``uvicorn --workers --factory
+        flowroute.sandbox.app:app_from_environment`` starts. The variable holds every setting,
+        secrets and database URL included, and workers inherit it: ``serve()`` does not use it
+        (it hands its workers the settings in their pickled config)."""
         os.environ[SETTINGS_VARIABLE] = json.dumps(asdict(self))
 
     @classmethod
@@ -355,7 +455,8 @@ class SandboxSettings(_Checked):
 
 @dataclass(frozen=True)
 class ServeOptions(_Checked):
-    """Where and how a foreground server (``serve()``, the command lines) listens."""
+    """How a foreground server (``serve()``, the command lines) starts: where it listens, and
+    what it needs before it may listen beyond loopback."""
 
     host: str = setting("127.0.0.1", "Interface to listen on.", metavar="HOST")
     port: int = setting(8080, "Port to listen on.", metavar="PORT", at_least=0, at_most=65535)
@@ -363,6 +464,17 @@ class ServeOptions(_Checked):
         1, "Worker processes; above 1 needs a PostgreSQL --db.", metavar="N", at_least=1
     )
     log_level: LogLevel = setting("info", "Server log level.")  # noqa: RUF009 - a field()
+    strict_auth_file: str | None = setting(
+        None,
+        "Also accept the KEY:SECRET pairs in this file (one a line; # comments), as with "
+        f"--strict-auth but out of sight of ps; {STRICT_AUTH_VARIABLE} may hold more.",
+        metavar="PATH",
+    )
+    allow_any_key: bool = setting(
+        False,
+        "Start without strict auth on a non-loopback --host (or --exposed): anyone who reaches "
+        "the sandbox gets an account for any key.",
+    )
 
 
 def command_line_options() -> tuple[Option, ...]:
@@ -394,11 +506,78 @@ def _build(
     return cls(**values)
 
 
-def from_command_line(raw: Mapping[str, Any]) -> tuple[ServeOptions, SandboxSettings]:
+def from_command_line(
+    raw: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> tuple[ServeOptions, SandboxSettings]:
     """Option name -> what the command line gave (None or absent when not given; a list for a
-    repeatable option) -> settings. Raises SettingError naming the flag."""
+    repeatable option) -> settings, with the strict-auth pairs of ``--strict-auth-file`` and
+    ``FLOWROUTE_SANDBOX_STRICT_AUTH`` (read from ``environ``, default ``os.environ``) added and
+    ``exposed`` set for a non-loopback ``--host``. Raises SettingError naming the flag, or
+    saying why an exposed sandbox may not start."""
     flag, default = attrgetter("flag"), attrgetter("default")
-    return _build(ServeOptions, raw, flag, default), _build(SandboxSettings, raw, flag, default)
+    server = _build(ServeOptions, raw, flag, default)
+    settings = _build(SandboxSettings, raw, flag, default)
+    environ = os.environ if environ is None else environ
+    settings = bound_to(server.host, _with_strict_auth_sources(settings, server, environ))
+    problem = exposure_problem(server.host, settings, allow_any_key=server.allow_any_key)
+    if problem:
+        raise SettingError(problem)
+    return server, settings
+
+
+def _with_strict_auth_sources(
+    settings: SandboxSettings, server: ServeOptions, environ: Mapping[str, str]
+) -> SandboxSettings:
+    """``settings`` with the pairs of ``--strict-auth-file`` and the environment added. A file
+    or variable without a pair, or a key given two different secrets, is an error (naming the
+    key, never a secret)."""
+    sources: list[tuple[str, list[str]]] = []
+    if server.strict_auth_file:
+        path = server.strict_auth_file
+        try:
+            with open(path, encoding="utf-8") as file:
+                lines = file.read().splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = (exc.strerror or "error") if isinstance(exc, OSError) else "not UTF-8"
+            raise SettingError(f"--strict-auth-file cannot read {path}: {reason}") from None
+        pairs = [line.strip() for line in lines]
+        sources.append(("--strict-auth-file", [p for p in pairs if p and not p.startswith("#")]))
+    if environ.get(STRICT_AUTH_VARIABLE, "").strip():
+        sources.append((STRICT_AUTH_VARIABLE, environ[STRICT_AUTH_VARIABLE].split()))
+    if not sources:
+        return settings
+    merged = dict(settings.strict_auth or {})
+    for label, items in sources:
+        try:
+            found = _parse_pairs(items)
+        except ValueError as exc:
+            raise SettingError(f"{label} {exc}") from None
+        if not found:
+            raise SettingError(f"{label} has no KEY:SECRET pairs")
+        for key, secret in found.items():
+            if merged.setdefault(key, secret) != secret:
+                raise SettingError(f"{label} gives {key!r} another secret than it already has")
+    return replace(settings, strict_auth=merged)
+
+
+def bound_to(host: str, settings: SandboxSettings) -> SandboxSettings:
+    """``settings`` for a server listening on ``host``: ``exposed`` unless it is loopback."""
+    return (
+        settings if settings.exposed or is_loopback_host(host) else replace(settings, exposed=True)
+    )
+
+
+def exposure_problem(host: str, settings: SandboxSettings, *, allow_any_key: bool) -> str | None:
+    """Why an exposed sandbox must not start as configured (None when it may): others could
+    create accounts with any key unless strict auth is on or ``--allow-any-key`` says so."""
+    if not settings.exposed or settings.strict_auth or allow_any_key:
+        return None
+    where = "--exposed is set" if is_loopback_host(host) else f"--host {host} is not loopback"
+    return (
+        f"{where}, so anyone who reaches this sandbox could use it with any key: give the "
+        f"accounts with --strict-auth-file PATH (or {STRICT_AUTH_VARIABLE}), or accept any key "
+        "with --allow-any-key"
+    )
 
 
 def from_ini(read: Callable[[str], Any]) -> SandboxSettings:
