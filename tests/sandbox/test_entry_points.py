@@ -84,7 +84,7 @@ def test_the_typer_command_has_a_parameter_per_declared_setting() -> None:
     assert list(parameters) == [option.name for option in command_line_options()]
 
 
-def test_every_setting_converts_from_the_command_line() -> None:
+def test_every_setting_converts_from_the_command_line(tmp_path: Path) -> None:
     """Both command lines call from_command_line; a non-default value for every declared
     setting arrives in SandboxSettings or ServeOptions."""
     given = {
@@ -92,11 +92,15 @@ def test_every_setting_converts_from_the_command_line() -> None:
         "port": "9",
         "workers": "3",
         "log_level": "debug",
+        "strict_auth_file": str(tmp_path / "pairs"),
+        "allow_any_key": True,
         "db": "sandbox.db",
         "strict_auth": ["k:s", "k2:s2"],
         "seed": "7",
         "clock_speed": "0",
         "allow_external_hosts": True,
+        "exposed": True,
+        "allow_webhook_host": ["hooks.example.com:8443", "10.0.0.5"],
         "sms_per_second": "2.5",
         "mms_per_second": "3",
         "latency": "0.25",
@@ -107,14 +111,24 @@ def test_every_setting_converts_from_the_command_line() -> None:
         "header_timeout": "0.5",
     }
     assert set(given) == {o.name for o in command_line_options()}  # a new setting: add it here
-    server, settings = from_command_line(given)
-    assert server == ServeOptions(host="127.0.0.2", port=9, workers=3, log_level="debug")
+    (tmp_path / "pairs").write_text("k3:s3\n")
+    server, settings = from_command_line(given, environ={})
+    assert server == ServeOptions(
+        host="127.0.0.2",
+        port=9,
+        workers=3,
+        log_level="debug",
+        strict_auth_file=str(tmp_path / "pairs"),
+        allow_any_key=True,
+    )
     assert settings == SandboxSettings(
         db="sandbox.db",
-        strict_auth={"k": "s", "k2": "s2"},
+        strict_auth={"k": "s", "k2": "s2", "k3": "s3"},
         seed=7,
         clock_speed=0,
         allow_external_hosts=True,
+        exposed=True,
+        allow_webhook_host=("hooks.example.com:8443", "10.0.0.5"),
         sms_per_second=2.5,
         mms_per_second=3,
         latency=0.25,
@@ -126,7 +140,7 @@ def test_every_setting_converts_from_the_command_line() -> None:
     )
     for field in dataclasses.fields(SandboxSettings):
         assert getattr(settings, field.name) != field.default, field.name
-    assert from_command_line({}) == (ServeOptions(), SandboxSettings())
+    assert from_command_line({}, environ={}) == (ServeOptions(), SandboxSettings())
     with pytest.raises(SettingError, match=r"^--seed must be a whole number, got 'x'$"):
         from_command_line({"seed": "x"})
 

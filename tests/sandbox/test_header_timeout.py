@@ -27,7 +27,7 @@ TIMEOUT = 0.5
 # Closed "at about TIMEOUT": never before it, and well within a second after it (the margin
 # absorbs a loaded machine; a connection that is never closed fails at WAIT).
 EARLIEST, LATEST, WAIT = TIMEOUT * 0.9, TIMEOUT + 1.0, 5.0
-REQUEST = b"GET /v2/routes HTTP/1.1\r\nHost: sandbox\r\n\r\n"  # answered 401: no credentials
+REQUEST = b"GET /v2/routes HTTP/1.1\r\nHost: localhost\r\n\r\n"  # answered 401: no credentials
 
 PARTIAL_HEADS = {
     "silent": b"",

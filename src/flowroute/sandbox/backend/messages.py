@@ -257,6 +257,8 @@ class Messages:
         for url in urls:
             try:
                 size = await self.media_size(url)
+            except ApiError:
+                raise  # the outbound policy's refusal (a 422 with its reason)
             except Exception as exc:  # any fetch failure is the sender's problem, as on Flowroute
                 raise ApiError(
                     422, f'Error fetching media: could not fetch "{url}" ({type(exc).__name__}).'
