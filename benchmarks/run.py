@@ -17,6 +17,7 @@ import bench_cold_start
 import bench_messaging
 import bench_sandbox_rps
 import bench_warm_start
+import bench_workers
 
 ROWS: list[tuple[str, str, str, str, str, str]] = []
 
@@ -86,6 +87,22 @@ def main() -> None:
         "req/s",
         ">=0.50",
         higher_is_better=True,
+    )
+    workers = bench_workers.run()
+    row(
+        "PostgreSQL sandbox, mixed API req/s: 2 workers (vs 1)",
+        workers["req/s, 1 worker"],
+        workers["req/s, 2 workers"],
+        "req/s",
+        ">=1.00",
+        higher_is_better=True,
+    )
+    row(
+        "PostgreSQL sandbox CPU per request, all processes: 2 workers (vs 1)",
+        workers["sandbox CPU µs/request, 1 worker"],
+        workers["sandbox CPU µs/request, 2 workers"],
+        "µs",
+        "<=1.15",
     )
 
     sync, asynchronous = bench_messaging.async_vs_sync(latency=0.02)

@@ -260,7 +260,12 @@ def serve(
             log_level=log_level,
             access_log=False,
         )
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        sock = config.bind_socket()
+        # bind_socket() leaves proto=0, so asyncio would not set TCP_NODELAY on accepted
+        # connections (as SandboxServer does above) and every response would wait ~40 ms for
+        # a delayed ACK; accepted sockets inherit the option.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        Multiprocess(config, sockets=[sock]).run()
         return
     config = _config(settings, log_level)
     config.host, config.port = host, port
