@@ -24,6 +24,7 @@ from typing import Any
 from flowroute import Flowroute
 from flowroute.sandbox import SandboxControl
 from flowroute.sandbox.dispatcher import PARALLEL, PER_DESTINATION
+from flowroute.sandbox.outbound import ATTEMPT_TIMEOUT
 from flowroute.sandbox.server import SandboxServer, running
 from flowroute.sandbox.settings import SandboxSettings
 
@@ -167,7 +168,8 @@ def delivered(control: SandboxControl) -> list[dict[str, Any]]:
 def test_a_hung_receiver_delays_no_other_account() -> None:
     """Real time runs (clock speed 1), so the background loop sends receipts as they fall due.
     Account A's receiver hangs with A's receipts in flight and more of A's queued and falling
-    due at the same time as B's; B's receipts still arrive within 2 s of being due."""
+    due at the same time as B's; B's receipts still arrive within 2 s of being due. A's hung
+    attempts then time out (10 s) and A's next receipts go out in their place."""
     settings = SandboxSettings(clock_speed=1, sms_per_second=1000, mms_per_second=1000)
     with running(settings) as sandbox, receiver() as hung, receiver() as healthy:
         hung.hang()
@@ -191,6 +193,18 @@ def test_a_hung_receiver_delays_no_other_account() -> None:
                 assert late < 2.0, f"B's level-{level} receipt arrived {late:.2f} s after due"
             assert hung.held == PARALLEL  # A's receipts are still stuck, and only A's
             assert healthy.events() == Counter({(sent.id, 1): 1, (sent.id, 2): 1})
+            # A's attempts give up after ATTEMPT_TIMEOUT: recorded as failed (to be retried),
+            # and A's next receipts take their slots.
+            wait_for(
+                lambda: len(a.control.webhooks()) >= PARALLEL,
+                "A's attempts to time out",
+                timeout=ATTEMPT_TIMEOUT + 20,
+            )
+            timed_out = a.control.webhooks()
+            assert {(w["outcome"], w["error"]) for w in timed_out} == {
+                ("failed", f"no answer within {ATTEMPT_TIMEOUT:g} s")
+            }
+            wait_for(lambda: len(hung.bodies) >= 2 * PARALLEL, "A's next receipts to go out")
             hung.release()
 
 

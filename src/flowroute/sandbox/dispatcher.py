@@ -191,6 +191,7 @@ class _Job:
     key: str  # its message: one message's webhooks go one after another
     destination: str
     at: float = 0.0  # virtual time the attempt started
+    answered: bool = False  # its answer is in; _record finishes it
 
 
 Answer = tuple[_Job, str, int | None, str | None]  # the job, outcome, status, error
@@ -511,6 +512,7 @@ class Dispatcher:
         # answer, never between the answer and its record (which follows within this turn of
         # the event loop, batched with the others that arrived in it).
         self._answers.append((job, outcome, status, error))
+        job.answered = True
         if not self._recording:
             self._recording = True
             asyncio.get_running_loop().call_soon(self._record)
@@ -522,6 +524,8 @@ class Dispatcher:
         if task.cancelled() or task.exception() is None:
             return  # answered (and _record finishes it), or cancelled by stop(), which hands back
         logger.error("webhook delivery %s failed", job.row.id, exc_info=task.exception())
+        if job.answered:
+            return  # what failed came after the answer, which _record finishes
         self._landed(job)
         self._done_with(job, "unrecorded")
         self._hand_back()
