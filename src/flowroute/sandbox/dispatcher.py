@@ -364,7 +364,8 @@ class Dispatcher:
                 if not self._work.get(account_id):
                     if not got:
                         break
-                    continue  # what it claimed was handed straight back: look again
+                    await asyncio.sleep(0)  # what it claimed was handed straight back
+                    continue
                 # More is claimed as the account's queue runs low (_top_up); look again once
                 # all it has here is done, since a failure may have freed a row.
                 waiting = asyncio.get_running_loop().create_future()
