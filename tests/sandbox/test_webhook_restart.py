@@ -305,7 +305,11 @@ def test_kill_9_then_sigterm_mid_recovery_loses_no_webhook(tmp_path: Path) -> No
         # 3. A third start delivers the rest; nothing delivered before goes out again.
         with sandbox(db, tmp_path / "third.log") as third:
             wait_for(lambda: set(receiver.receipts()) >= expected, "every receipt")
-            third.http.post("/_sandbox/clock/advance", json={"seconds": 0}).raise_for_status()
+            # wait=true: answered once all that was due has been attempted and recorded.
+            advance = third.http.post(
+                "/_sandbox/clock/advance", params={"wait": "true"}, json={"seconds": 0}
+            )
+            advance.raise_for_status()
             logged = third.http.get("/_sandbox/webhooks").json()["data"]
         final = Stored.read(db)
         received = receiver.receipts()
@@ -356,7 +360,10 @@ def test_sandboxes_sharing_postgres_send_each_webhook_once(postgres_url: str) ->
     with slow_receiver() as receiver, running(settings) as one, running(settings) as two:
         with httpx2.Client(base_url=one.base_url, auth=(key, "s"), timeout=30) as http:
             expected = send_receipted_messages(http, receiver, count=120)
-            http.post("/_sandbox/clock/advance", json={"seconds": 10}).raise_for_status()
+            advance = http.post(
+                "/_sandbox/clock/advance", params={"wait": "true"}, json={"seconds": 10}
+            )
+            advance.raise_for_status()
             wait_for(lambda: receiver.seen() >= len(expected), "every receipt")
             with httpx2.Client(base_url=two.base_url, auth=(key, "s")) as other:
                 logged = other.get("/_sandbox/webhooks").json()["data"]

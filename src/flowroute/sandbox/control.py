@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -57,15 +57,46 @@ async def get_clock(request: Request) -> Response:
     return document(_clock(backend.accounts.clock(account)))
 
 
+# ``?wait=true``: answer only once what fell due for the account has been attempted. Declared
+# for the OpenAPI description; read by _wait once the caller is authenticated.
+Wait = Annotated[
+    str | None,
+    Query(
+        description="true: answer only once every webhook this made due has been attempted "
+        "(and recorded in GET /_sandbox/webhooks). false (the default): answer at once; the "
+        "webhooks go out in the background.",
+        examples=["true"],
+    ),
+]
+
+
+def _wait(value: str | None) -> bool:
+    if value is None or value.lower() in ("false", "0"):
+        return False
+    if value.lower() in ("true", "1"):
+        return True
+    raise ApiError(400, f"wait must be true or false; got {quoted(value)}.")
+
+
+async def _send_due(request: Request, account_id: int, wait: bool) -> None:
+    dispatcher = sandbox(request).dispatcher
+    if wait:
+        await dispatcher.run_due(account_id)
+    else:
+        dispatcher.kick(account_id)
+
+
 @router.post("/clock/advance")
-async def advance_clock(request: Request) -> Response:
+async def advance_clock(request: Request, wait: Wait = None) -> Response:
+    """Whatever falls due (delivery receipts, webhook retries) goes out in the background at
+    once; with ``?wait=true`` the answer waits until it has all been attempted."""
     backend, account = caller(request)
+    waiting = _wait(wait)
     seconds = (await read_body(request)).get("seconds")
     if not isinstance(seconds, int | float) or isinstance(seconds, bool):
         raise ApiError(400, f'Send {{"seconds": N}} with N >= 0; got {quoted(seconds)}.')
     clock = backend.accounts.advance_clock(account, float(seconds))
-    # Whatever fell due (delivery receipts, webhook retries) goes out before we answer.
-    await sandbox(request).dispatcher.run_due(account.id)
+    await _send_due(request, account.id, waiting)
     return document(_clock(clock))
 
 
@@ -181,13 +212,15 @@ async def update_settings(request: Request) -> Response:
 
 
 @router.post("/inbound")
-async def inject_inbound(request: Request) -> Response:
+async def inject_inbound(request: Request, wait: Wait = None) -> Response:
     """A text arriving at one of the account's numbers: stored, STOP/START applied, and
-    delivered to the number's (else the account's) SMS or MMS callback right away."""
+    delivered to the number's (else the account's) SMS or MMS callback right away, in the
+    background; with ``?wait=true`` the answer waits until that has been attempted."""
     backend, account = caller(request)
+    waiting = _wait(wait)
     base = base_url(request)
     row, url = backend.messages.receive(account, await read_body(request), base=base)
-    await sandbox(request).dispatcher.run_due(account.id)
+    await _send_due(request, account.id, waiting)
     resource = message_resource(row, base, "v2.1", backend.ctx.now(account.id))
     return document({"data": resource, "callback_url": url}, status=201)
 

@@ -14,6 +14,10 @@ DEFAULT_ACCESS_KEY = "sandbox-access-key"
 DEFAULT_SECRET_KEY = "sandbox-secret-key"
 
 
+def _waiting(path: str, wait: bool) -> str:
+    return f"{path}?wait={'true' if wait else 'false'}"
+
+
 class SandboxControl:
     """``reset()``, ``clock``, ``faults`` and ``seed_numbers()`` for the given credentials."""
 
@@ -53,11 +57,15 @@ class SandboxControl:
         to: str,
         body: str | None = None,
         media: list[dict[str, Any]] | None = None,
+        wait: bool = True,
     ) -> dict[str, Any]:
         """A text from ``from_`` arriving at your number ``to``; delivered to your callback now.
-        ``media`` items are ``{"url", "mime_type", "file_size", "file_name"}`` (MMS)."""
+        ``media`` items are ``{"url", "mime_type", "file_size", "file_name"}`` (MMS).
+
+        Returns once the webhook has been attempted (see ``webhooks()``); ``wait=False``
+        returns at once and the sandbox delivers it in the background."""
         payload: dict[str, Any] = {"from": from_, "to": to, "body": body, "media": media or []}
-        result: dict[str, Any] = self.call("POST", "/inbound", payload)
+        result: dict[str, Any] = self.call("POST", _waiting("/inbound", wait), payload)
         return result
 
     def outbox(self) -> list[dict[str, Any]]:
@@ -102,13 +110,22 @@ class ClockControl:
         return datetime.fromisoformat(self._control.call("GET", "/clock")["now"])
 
     def advance(
-        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+        self,
+        seconds: float = 0,
+        *,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
+        wait: bool = True,
     ) -> datetime:
-        """Move this account's virtual time forward (nothing sleeps)."""
+        """Move this account's virtual time forward (nothing sleeps).
+
+        Returns once every webhook that fell due (receipts, retries) has been attempted, so a
+        test can assert on its receiver straight after; ``wait=False`` returns at once and the
+        sandbox sends them in the background."""
         total = seconds + 60 * minutes + 3600 * hours + 86400 * days
-        return datetime.fromisoformat(
-            self._control.call("POST", "/clock/advance", {"seconds": total})["now"]
-        )
+        path = _waiting("/clock/advance", wait)
+        return datetime.fromisoformat(self._control.call("POST", path, {"seconds": total})["now"])
 
 
 class FaultControl:
