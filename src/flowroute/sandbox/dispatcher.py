@@ -1,6 +1,6 @@
 """Webhooks out of the sandbox: scheduled deliveries on the virtual clock, Flowroute's retry
-schedule (the first try and four more, 30 s apart, until a 200), a record of every attempt, and
-the outbound policy (loopback addresses only unless ``--allow-external-hosts``).
+schedule (the first try and four more, 30 s apart, until a 200) and a record of every attempt;
+what may be contacted, and how, is ``outbound.py``'s business.
 
 Deliveries live in the database. A worker leases a batch before sending it (one UPDATE, atomic
 per row, so two workers never own one delivery), and a lease ends by itself: a worker that dies
