@@ -8,11 +8,9 @@ import time
 from contextlib import AbstractContextManager
 
 import _servers
-import httpx2
 
 from flowroute import AsyncFlowroute, Flowroute, RateLimit, RateLimitError
 from flowroute.sandbox import SandboxControl
-from flowroute.sandbox.receiver import WebhookReceiver
 
 KEY, SECRET = "bench-msg", "bench-secret"
 TO = "12065550123"
@@ -82,24 +80,3 @@ def limiter_accuracy(*, seconds: float = 30.0, rate: float = 5.0) -> tuple[float
                     refused += 1
             elapsed = time.perf_counter() - start
     return sent / elapsed, refused
-
-
-def dispatcher_rate(*, messages: int = 250) -> tuple[float, float]:
-    """(raw httpx2 posts/s, sandbox dispatcher webhooks/s) to the same local receiver."""
-    with sandbox("--sms-per-second", "1000000") as base, WebhookReceiver() as inbox:
-        number = _account(base)
-        with Flowroute(base_url=base, access_key=KEY, secret_key=SECRET, rate_limit=None) as client:
-            for i in range(messages):  # two receipts each, due 1 s and 3 s after sending
-                client.messages.send(to=TO, from_=number, body=f"#{i}", dlr_callback=inbox.url)
-        control = SandboxControl(base, access_key=KEY, secret_key=SECRET)
-        start = time.perf_counter()
-        control.clock.advance(seconds=5)  # returns once everything due has been delivered
-        dispatched = len(inbox.events) / (time.perf_counter() - start)
-        control.close()
-        body = b'{"attributes":{"status":"smsc submit"},"id":"mdr2-x","type":"delivery_receipt"}'
-        with httpx2.Client() as raw:
-            start = time.perf_counter()
-            for _ in range(len(inbox.events)):
-                raw.post(inbox.url, content=body, headers={"Content-Type": "application/json"})
-            direct = len(inbox.events) / (time.perf_counter() - start)
-    return direct, dispatched

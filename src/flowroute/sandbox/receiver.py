@@ -37,6 +37,12 @@ def _forward(url: str, body: bytes, headers: Any) -> int:
     return response.status_code
 
 
+class _Server(ThreadingHTTPServer):
+    # The sandbox sends up to 16 webhooks at once; the default queue of 5 would make every
+    # overflowing connection wait a second to be accepted.
+    request_queue_size = 128
+
+
 class WebhookReceiver:
     def __init__(
         self,
@@ -74,7 +80,7 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = _Server((host, port), Handler)
         self.url = f"http://{host}:{self._server.server_address[1]}/flowroute"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
