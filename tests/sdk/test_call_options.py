@@ -196,7 +196,8 @@ def test_http_client_of_the_wrong_kind() -> None:
 
 
 def test_an_httpx_client_is_named() -> None:
-    httpx = pytest.importorskip("httpx")
+    import httpx  # the other library, which openai and twilio users pass (a dev dependency)
+
     with httpx.Client() as other, pytest.raises(TypeError, match="httpx2, not httpx"):
         Flowroute(access_key="k", secret_key="s", http_client=other)
 
