@@ -91,7 +91,7 @@ def raw(flowroute_sandbox: SandboxServer) -> Iterator[httpx2.Client]:
     """A plain HTTP client with the default account's credentials, for wire-shape tests."""
     with httpx2.Client(
         base_url=flowroute_sandbox.base_url,
-        auth=(flowroute_sandbox.access_key, "sandbox-secret-key"),
+        auth=(flowroute_sandbox.access_key, flowroute_sandbox.secret_key),
     ) as http:
         yield http
 

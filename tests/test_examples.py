@@ -31,7 +31,7 @@ def environment(sandbox: SandboxServer) -> dict[str, str]:
         **os.environ,
         "FLOWROUTE_BASE_URL": sandbox.base_url,
         "FLOWROUTE_ACCESS_KEY": sandbox.access_key,
-        "FLOWROUTE_SECRET_KEY": "sandbox-secret-key",
+        "FLOWROUTE_SECRET_KEY": sandbox.secret_key,
     }
 
 

@@ -53,7 +53,7 @@ def cli(flowroute_sandbox: SandboxServer) -> Run:
         "--access-key",
         flowroute_sandbox.access_key,
         "--secret-key",
-        "sandbox-secret-key",
+        flowroute_sandbox.secret_key,
         "--base-url",
         flowroute_sandbox.base_url,
     )

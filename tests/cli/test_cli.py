@@ -148,7 +148,7 @@ def test_console_script_with_environment_credentials(flowroute_sandbox: SandboxS
     env = {
         **os.environ,
         "FLOWROUTE_ACCESS_KEY": flowroute_sandbox.access_key,
-        "FLOWROUTE_SECRET_KEY": "sandbox-secret-key",
+        "FLOWROUTE_SECRET_KEY": flowroute_sandbox.secret_key,
         "FLOWROUTE_BASE_URL": flowroute_sandbox.base_url,
         "FLOWROUTE_CONFIG": "/nonexistent/flowroute.toml",
     }

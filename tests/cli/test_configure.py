@@ -13,12 +13,13 @@ from .conftest import invoke
 
 def test_profile_is_private_and_used(isolated: Path, flowroute_sandbox: SandboxServer) -> None:
     number = flowroute_sandbox.seed_numbers(1)[0]
-    answers = f"{flowroute_sandbox.access_key}\nsandbox-secret-key\n"
+    secret = flowroute_sandbox.secret_key
+    answers = f"{flowroute_sandbox.access_key}\n{secret}\n"
     code, out, _ = invoke("configure", "--base-url", flowroute_sandbox.base_url, input=answers)
     assert code == 0 and f"to {isolated}" in out
-    assert "sandbox-secret-key" not in out  # typed hidden, never echoed
+    assert secret not in out  # typed hidden, never echoed
     assert stat.S_IMODE(isolated.stat().st_mode) == 0o600
-    assert 'secret_key = "sandbox-secret-key"' in isolated.read_text()
+    assert f'secret_key = "{secret}"' in isolated.read_text()
 
     code, out, _ = invoke("numbers", "list", "--json")  # no flags, no environment
     assert code == 0 and [n["id"] for n in json.loads(out)] == [number]

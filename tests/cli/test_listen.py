@@ -49,7 +49,7 @@ def listening(sandbox: SandboxServer, *args: str) -> Iterator[Listener]:
         "--access-key",
         sandbox.access_key,
         "--secret-key",
-        "sandbox-secret-key",
+        sandbox.secret_key,
         "listen",
         "--port",
         "0",

@@ -179,11 +179,11 @@ def test_a_send_that_may_have_happened_exits_4(cli: Run, flowroute_sandbox: Sand
     assert len(flowroute_sandbox.outbox()) == 1  # sent once, not retried
 
 
-def test_debug_shows_redacted_http(cli: Run) -> None:
+def test_debug_shows_redacted_http(cli: Run, flowroute_sandbox: SandboxServer) -> None:
     code, _, err = cli("--debug", "numbers", "list")
     assert code == 0
     assert "debug: GET http://127.0.0.1:" in err and "-> 200" in err
-    assert "<redacted>" in err and "sandbox-secret-key" not in err
+    assert "<redacted>" in err and flowroute_sandbox.secret_key not in err
 
 
 def test_a_listing_too_wide_for_the_terminal_keeps_ids_whole(

@@ -123,6 +123,6 @@ def http(any_db_sandbox: SandboxServer, clients: dict[str, httpx2.Client]) -> ht
     server = any_db_sandbox
     if server.base_url not in clients:
         clients[server.base_url] = httpx2.Client(
-            base_url=server.base_url, auth=(server.access_key, "sandbox-secret-key"), timeout=30
+            base_url=server.base_url, auth=(server.access_key, server.secret_key), timeout=30
         )
     return clients[server.base_url]

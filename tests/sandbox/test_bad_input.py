@@ -28,7 +28,6 @@ import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
-SECRET = "sandbox-secret-key"
 BODY_LIMIT = 1_048_576  # 1 MiB, documented in docs/sandbox.md ("Limits on input")
 ANSWER_WITHIN = 2.0  # seconds a refused oversized upload may take to be answered, on loopback
 
@@ -956,7 +955,7 @@ def raw_upload(
     a server that checks Content-Length answers at once, one that reads first never does.
     ``chunked=True`` streams chunks past the limit without a Content-Length, never ending it.
     """
-    auth = base64.b64encode(f"{server.access_key}:{SECRET}".encode()).decode()
+    auth = base64.b64encode(f"{server.access_key}:{server.secret_key}".encode()).decode()
     head = [
         f"{method} {path} HTTP/1.1",
         f"Host: {server.host}:{server.port}",

@@ -33,7 +33,7 @@ EXPORT = {
 
 
 def _http(server: SandboxServer) -> httpx2.Client:
-    return httpx2.Client(base_url=server.base_url, auth=(server.access_key, "sandbox-secret-key"))
+    return httpx2.Client(base_url=server.base_url, auth=(server.access_key, server.secret_key))
 
 
 def _create(http: httpx2.Client, path: str, attributes: dict[str, Any]) -> str:

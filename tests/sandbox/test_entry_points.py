@@ -245,8 +245,8 @@ def test_settings_made_in_code_are_checked_by_the_same_declaration() -> None:
 PLUGIN_TEST = """
 from flowroute.sandbox import SandboxSettings
 
-def test_settings(flowroute_sandbox):
-    print("SETTINGS", flowroute_sandbox.settings)
+def test_settings(flowroute_sandbox, flowroute_sandbox_server):
+    print("SETTINGS", flowroute_sandbox_server.settings)
     print("SPEED", flowroute_sandbox.call("GET", "/clock")["speed"])
 """
 

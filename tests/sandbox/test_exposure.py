@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -111,7 +112,7 @@ def _attempts_to(server: SandboxServer, urls: list[str]) -> list[dict[str, Any]]
 def _send_mms(server: SandboxServer, media_url: str) -> httpx2.Response:
     number = server.seed_numbers(1)[0]
     body = {"to": SUBSCRIBER, "from": number, "media_urls": [media_url]}
-    auth = (server.access_key, "sandbox-secret-key")
+    auth = (server.access_key, server.secret_key)
     return httpx2.post(f"{server.base_url}/v2.1/messages", json=body, auth=auth)
 
 
@@ -275,7 +276,7 @@ def test_redirects_are_never_followed(listener: Listener) -> None:
 def test_a_loopback_sandbox_answers_only_loopback_host_names(
     flowroute_sandbox: SandboxServer, exposed: SandboxServer
 ) -> None:
-    auth = (flowroute_sandbox.access_key, "sandbox-secret-key")
+    auth = (flowroute_sandbox.access_key, flowroute_sandbox.secret_key)
 
     def status(
         host: str, path: str = "/v2/routes", sandbox: SandboxServer = flowroute_sandbox
@@ -283,7 +284,7 @@ def test_a_loopback_sandbox_answers_only_loopback_host_names(
         response = httpx2.get(sandbox.base_url + path, headers={"Host": host}, auth=auth)
         return response.status_code
 
-    port = flowroute_sandbox.port
+    port = urlsplit(flowroute_sandbox.base_url).port
     for host in (f"localhost:{port}", f"127.0.0.1:{port}", "127.0.0.1", "localhost", "LocalHost"):
         assert status(host) == 200, host
     assert status(f"[::1]:{port}") == 200

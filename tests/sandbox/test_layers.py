@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "ratelimit": 0,
     "faults": 0,
     "remote": 0,
+    "fresh": 1,
     "receiver": 0,
     "limits": 1,
     "openapi": 1,

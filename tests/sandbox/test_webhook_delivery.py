@@ -98,7 +98,7 @@ def test_receiver_down_then_up(
     Flowroute(
         base_url=flowroute_sandbox.base_url,
         access_key=flowroute_sandbox.access_key,
-        secret_key="sandbox-secret-key",
+        secret_key=flowroute_sandbox.secret_key,
     ).callbacks.set("sms", f"{receiver.url}/sms")
     receiver.statuses = [503, 500]
     flowroute_sandbox.inject_inbound(from_=SUBSCRIBER, to=number, body="are you there?")

@@ -218,7 +218,7 @@ def test_flowroute_log(flowroute_sandbox: SandboxServer, level: str, shown: bool
     code = f"""
 import flowroute
 with flowroute.Flowroute(base_url={flowroute_sandbox.base_url!r},
-        access_key={flowroute_sandbox.access_key!r}, secret_key="sandbox-secret-key") as c:
+        access_key={flowroute_sandbox.access_key!r}, secret_key={flowroute_sandbox.secret_key!r}) as c:
     c.routes.edge_strategies()
 """
     env = {"FLOWROUTE_LOG": level, "PATH": "/usr/bin:/bin"}

@@ -54,10 +54,11 @@ import asyncio, flowroute
 from flowroute._core import transport
 url = {flowroute_sandbox.base_url!r}
 key = {flowroute_sandbox.access_key!r}
-with flowroute.Flowroute(base_url=url, access_key=key, secret_key="sandbox-secret-key") as c:
+secret = {flowroute_sandbox.secret_key!r}
+with flowroute.Flowroute(base_url=url, access_key=key, secret_key=secret) as c:
     c.routes.edge_strategies()
 async def main():
-    async with flowroute.AsyncFlowroute(base_url=url, access_key=key, secret_key="sandbox-secret-key") as c:
+    async with flowroute.AsyncFlowroute(base_url=url, access_key=key, secret_key=secret) as c:
         await c.routes.edge_strategies()
 asyncio.run(main())
 print(transport._default_context)

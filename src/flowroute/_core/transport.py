@@ -5,6 +5,7 @@ The decisions live in ``_Attempt`` so the sync and async loops are just I/O.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -480,11 +481,18 @@ class AsyncPool:
     def __init__(self, client: httpx2.AsyncClient | None) -> None:
         self._client = client
         self._owned = client is None
+        # The event loop the pool's connections belong to, so synchronous code (the pytest
+        # fixture's teardown) can close them there rather than leak them.
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def client(self) -> httpx2.AsyncClient:
         if self._client is None:
             self._client = httpx2.AsyncClient(follow_redirects=False, transport=_AsyncTransport())
+            try:
+                self.loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.loop = None
         return self._client
 
     async def close(self) -> None:

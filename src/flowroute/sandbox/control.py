@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .backend.accounts import MAX_MINTED
 from .backend.cdrs import parse_time
 from .clock import from_epoch, iso_seconds
 from .errors import ApiError, quoted
@@ -190,6 +191,28 @@ async def clear_faults(request: Request) -> Response:
     _, account = caller(request)
     sandbox(request).faults.clear(account.id)
     return Response(status_code=204)
+
+
+@router.post("/accounts")
+async def mint_accounts(request: Request) -> Response:
+    """``{"count": N}`` (1 to 100, default 1): new empty accounts with random keys and secrets,
+    one per test (the pytest fixture takes a batch at a time). No credentials needed: on an open
+    sandbox any new key makes an account anyway; under strict auth it answers 403."""
+    body = await read_body(request)
+    count = integer(body.get("count", 1), "count", minimum=1, default=1, maximum=MAX_MINTED)
+    state = sandbox(request)
+    minted = state.backend.accounts.mint(count)
+    settings = state.settings
+    return document(
+        {
+            "data": [{"access_key": key, "secret_key": secret} for key, secret in minted],
+            "send_limits": {
+                "sms_per_second": settings.sms_per_second,
+                "mms_per_second": settings.mms_per_second,
+            },
+        },
+        status=201,
+    )
 
 
 @router.post("/seed")

@@ -177,6 +177,11 @@ class SandboxServer(SandboxControl):
         self._socket.close()
         self.close()
 
+    @property
+    def secret_key(self) -> str:
+        """The default account's secret (for code under test that reads its own settings)."""
+        return self._secret_key
+
     def control(self, *, access_key: str, secret_key: str) -> SandboxControl:
         """Control handle for another account on this sandbox."""
         return SandboxControl(self.base_url, access_key=access_key, secret_key=secret_key)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import secrets
 import threading
 
 from sqlalchemy import delete, select, update
 
 from ..errors import ApiError
-from ..passwords import hash_secret, verify_secret
+from ..passwords import hash_secret, mint_secret, verify_secret
 from ..records import Account, Clock
 from ..settings import is_webhook_format
 from ..store.schema import (
@@ -36,6 +37,8 @@ from ._context import Context, insert_missing
 # An account's clock may run at most this far ahead: datetimes stay representable (year 9999)
 # and every virtual timestamp stays a finite float.
 MAX_CLOCK_OFFSET = 100 * 365 * 86400.0
+# Accounts one ``POST /_sandbox/accounts`` may mint (a test run asks for a batch at a time).
+MAX_MINTED = 100
 ACCOUNT_TABLES = (
     numbers,
     routes,
@@ -102,6 +105,32 @@ class Accounts:
             account = Account(row.id, row.access_key)
             self._verified[key] = (account, _quick(secret))
             return account
+
+    def mint(self, count: int) -> list[tuple[str, str]]:
+        """``count`` new empty accounts with random keys and secrets: (access key, secret).
+
+        Refused under strict auth, whose keys are fixed by the operator."""
+        if self.ctx.settings.strict_auth is not None:
+            raise ApiError(
+                403,
+                "This sandbox runs with strict auth: its accounts are the --strict-auth keys, "
+                "so it mints none. Use one of those keys.",
+                "Forbidden",
+            )
+        minted = [(f"sbx_{secrets.token_hex(12)}", *mint_secret()) for _ in range(count)]
+        with self.ctx.engine.begin() as conn:
+            conn.execute(
+                accounts.insert(),
+                [
+                    {
+                        "access_key": key,
+                        "secret_hash": stored,
+                        "webhook_format": self.ctx.settings.webhook_format,
+                    }
+                    for key, _, stored in minted
+                ],
+            )
+        return [(key, secret) for key, secret, _ in minted]
 
     def owner_of_download(self, token: str) -> int | None:
         """The account a CDR download URL belongs to (faults on downloads are its owner's)."""

@@ -11,11 +11,12 @@ import fcntl
 import logging
 import os
 import sqlite3
+import time
 from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool, StaticPool
 
 from . import migrations
@@ -63,7 +64,7 @@ def make_engine(db: str | None) -> Engine:
                 migrations.stamp(conn, "head")
         elif url.startswith("sqlite"):
             _create_private(make_url(url).database or "")
-            _migrate_sqlite_file(url, where)
+            _migrate_sqlite_file_patiently(url, where)
             engine = create_engine(url, connect_args={"check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
@@ -182,6 +183,27 @@ def _create_private(path: str) -> None:
     """A new database file is readable by its owner only; SQLite gives the -wal and -shm files
     it makes beside it the same mode. An existing file keeps the mode it has."""
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+
+
+# How long a SQLite file's migration keeps retrying while another process holds the file.
+SQLITE_MIGRATION_PATIENCE = 60.0
+
+
+def _migrate_sqlite_file_patiently(url: str, where: str) -> None:
+    """``_migrate_sqlite_file``, retried while another process holds the file. SQLite answers
+    some waits (a journal-mode switch, a reader meeting another process's VACUUM or WAL
+    checkpoint) with "database is locked" at once instead of calling the busy handler."""
+    deadline = time.monotonic() + SQLITE_MIGRATION_PATIENCE
+    pause = 0.02
+    while True:
+        try:
+            _migrate_sqlite_file(url, where)
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
 
 
 def _migrate_sqlite_file(url: str, where: str) -> None:
