@@ -14,6 +14,7 @@ import _servers
 import bench_cdrs
 import bench_client_cpu
 import bench_cold_start
+import bench_fixture
 import bench_messaging
 import bench_sandbox_rps
 import bench_warm_start
@@ -64,6 +65,18 @@ def main() -> None:
             "ms",
             "<=1.50",
         )
+    loop, per_test = bench_fixture.run()
+    overhead = (per_test - loop) * 1e3
+    ROWS.append(
+        (
+            f"pytest fixture: {bench_fixture.TESTS} tests, one call each (vs the calls in a loop)",
+            f"{loop * 1e3:.3g} ms",
+            f"{per_test * 1e3:.3g} ms",
+            f"+{overhead:.2f} ms/test",
+            "<=+2 ms/test",
+            "yes" if overhead <= 2 else "NO",
+        )
+    )
     cold = bench_cold_start.run()
     base_t, sdk_t = cold["import time (s)"]
     row("cold start: import + client (vs import httpx2)", base_t * 1e3, sdk_t * 1e3, "ms", "<=1.20")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
-from typer.testing import CliRunner
 
-from flowroute.cli.app import app
 from flowroute.sandbox.server import SandboxServer
+
+from ..support import Run, invoke
 
 CREDENTIAL_VARIABLES = (
     "FLOWROUTE_ACCESS_KEY",
@@ -22,15 +21,6 @@ CREDENTIAL_VARIABLES = (
 )
 
 
-class Result(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
-
-
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in CREDENTIAL_VARIABLES:
@@ -39,11 +29,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("FLOWROUTE_CONFIG", str(config))
     monkeypatch.setenv("COLUMNS", "200")  # wide tables: assertions see whole cells
     yield config
-
-
-def invoke(*args: str, input: str | None = None) -> Result:
-    result = CliRunner().invoke(app, list(args), input=input)
-    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture

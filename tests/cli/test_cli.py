@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
@@ -17,7 +15,8 @@ from typer.testing import CliRunner
 
 from flowroute.cli.app import app
 from flowroute.sandbox.server import SandboxServer
-from tests.conftest import Receiver
+
+from ..support import Receiver, free_port, wait_until_serving
 
 BIN = Path(sys.executable).parent
 
@@ -57,24 +56,6 @@ def test_demo_runs_the_walkthrough() -> None:
     ):
         assert step in result.stdout
     assert "Traceback" not in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_serving(proc: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx2.get(url)
-            return
-        except httpx2.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(proc.stderr.read().decode() if proc.stderr else "") from None
-            time.sleep(0.05)
 
 
 def _serve(args: list[str | Path]) -> bytes:

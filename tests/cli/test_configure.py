@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flowroute.sandbox.server import SandboxServer
 
-from .conftest import invoke
+from ..support import invoke
 
 
 def test_profile_is_private_and_used(isolated: Path, flowroute_sandbox: SandboxServer) -> None:

@@ -15,7 +15,8 @@ import pytest
 
 from flowroute import NotFoundError
 from flowroute.sandbox.server import SandboxServer
-from tests.conftest import Receiver
+
+from ..support import Receiver
 
 FLOWROUTE = Path(sys.executable).parent / "flowroute"
 

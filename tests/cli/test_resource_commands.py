@@ -12,7 +12,7 @@ import pytest
 from flowroute.cli import _common
 from flowroute.sandbox.server import SandboxServer
 
-from .conftest import Run
+from ..support import Run
 
 ADDRESS = [
     "--label", "HQ", "--first-name", "Ada", "--last-name", "Lovelace", "--street-number", "645",

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine
 from flowroute.sandbox import SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 
-from ..cli.test_cli import free_port
+from ..support import free_port
 
 
 def _postgres_bin(name: str) -> str | None:
@@ -46,7 +46,10 @@ def postgres_url() -> Iterator[str]:
     if as_user:
         shutil.chown(data, "postgres")
     port = free_port()
-    run = lambda *args: subprocess.run([*as_user, *args], check=True, capture_output=True)  # noqa: E731
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True)
+
     run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres")
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
     run(pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(data / "log"), "start")

@@ -11,7 +11,7 @@ from flowroute import AuthenticationError, NotFoundError
 from flowroute.sandbox import SandboxSettings, running
 from flowroute.sandbox.server import SandboxServer
 
-from .test_wire_numbers import assert_error
+from ..support import assert_error
 
 
 def test_access_keys_are_separate_accounts(

@@ -16,7 +16,7 @@ from flowroute.sandbox import SandboxSettings, running
 from flowroute.sandbox.server import SandboxServer
 
 from ..support import ADDRESS as SAMPLE_ADDRESS
-from .test_wire_numbers import assert_error
+from ..support import assert_error
 
 ADDRESS = {**SAMPLE_ADDRESS, "address_type": "Suite", "address_type_number": "600"}
 ROUTE = {"alias": "r", "route_type": "host", "value": "sip.example.com"}

@@ -36,7 +36,7 @@ from flowroute.sandbox.settings import (
     options,
 )
 
-from ..cli.test_cli import free_port, wait_until_serving
+from ..support import free_port, wait_until_serving
 
 pytest_plugins = ["pytester"]
 

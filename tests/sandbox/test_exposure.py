@@ -31,12 +31,11 @@ from flowroute.sandbox import SandboxControl, SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 from flowroute.sandbox.settings import STRICT_AUTH_VARIABLE, SettingError, from_command_line
 
-from ..cli.test_cli import free_port, wait_until_serving
-from ..conftest import Receiver
+from ..support import Receiver, free_port, wait_until_serving
 
 BIN = Path(sys.executable).parent
 SUBSCRIBER = "12065550123"
-FAST = {"clock_speed": 0.0, "sms_per_second": 1000.0, "mms_per_second": 1000.0}
+FAST: dict[str, Any] = {"clock_speed": 0.0, "sms_per_second": 1000.0, "mms_per_second": 1000.0}
 ENTRY_POINTS = {
     "flowroute sandbox": [str(BIN / "flowroute"), "sandbox"],
     "python -m flowroute.sandbox": [sys.executable, "-m", "flowroute.sandbox"],

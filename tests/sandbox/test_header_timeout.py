@@ -21,7 +21,7 @@ import pytest
 from flowroute.sandbox import SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 
-from ..cli.test_cli import free_port, wait_until_serving
+from ..support import free_port, wait_until_serving
 
 TIMEOUT = 0.5
 # Closed "at about TIMEOUT": never before it, and well within a second after it (the margin
@@ -161,8 +161,9 @@ def test_many_unfinished_heads_do_not_stop_service(sandbox: SandboxServer) -> No
         open_ = set(socks)
         while open_ and time.monotonic() - started < WAIT:
             for key, _ in selector.select(timeout=0.1):
-                sock = key.fileobj
-                assert isinstance(sock, socket.socket)
+                ready = key.fileobj
+                assert isinstance(ready, socket.socket)
+                sock = ready
                 try:
                     data = sock.recv(4096)
                 except ConnectionResetError:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -32,7 +33,7 @@ from flowroute.sandbox.store.db import DatabaseError, make_engine
 from flowroute.sandbox.store.migrations import v1_schema as v1
 from flowroute.sandbox.store.schema import address_key, metadata
 
-from ..cli.test_cli import free_port
+from ..support import free_port
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sandbox-v1.sqlite3"
 # What fixtures/make_sandbox_v1.py put there (see fixtures/README.md).
@@ -51,7 +52,7 @@ def v1_file(tmp_path: Path) -> Path:
     return path
 
 
-def rows(path: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+def rows(path: Path, query: str, *params: object) -> list[tuple[Any, ...]]:
     """Run one statement on the file (committed; the connection closed) and return its rows."""
     with closing(sqlite3.connect(path)) as db, db:
         return db.execute(query, params).fetchall()
@@ -157,7 +158,7 @@ def test_a_sandbox_serves_an_upgraded_v1_file(v1_file: Path) -> None:
             with pytest.raises(PermissionDeniedError, match="Duplicate address"):
                 alpha.e911s.update(3, label="Annex, renamed")
             assert alpha.e911s.update(3, street_number="647").street_number == "647"
-            cnams = sorted(c.value for c in alpha.cnams.list())
+            cnams = sorted(str(c.value) for c in alpha.cnams.list())
             assert cnams == ["LOVELACE LABS", "PENDING NAME"]
             bodies = sorted(str(m.body) for m in alpha.messages.list(start_date="2000-01-01"))
             assert bodies == ["STOP", "Thanks, on my way!", "Your table for 2 is ready."]

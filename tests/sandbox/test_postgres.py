@@ -14,7 +14,7 @@ import pytest
 
 from flowroute import AuthenticationError, Flowroute
 
-from ..cli.test_cli import free_port, wait_until_serving
+from ..support import free_port, wait_until_serving
 
 
 def test_workers_share_state_through_postgres(postgres_url: str) -> None:

@@ -18,9 +18,7 @@ import pytest
 from flowroute.sandbox import SandboxSettings, running
 from flowroute.sandbox.store.db import DatabaseError
 
-from ..cli.test_cli import free_port, wait_until_serving
-from ..conftest import Receiver
-from ..support import ADDRESS
+from ..support import ADDRESS, Receiver, free_port, wait_until_serving
 
 TRIES = 20
 

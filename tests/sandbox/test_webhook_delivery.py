@@ -10,7 +10,7 @@ from flowroute import Flowroute, webhooks
 from flowroute.sandbox.server import SandboxServer, running
 from flowroute.sandbox.settings import SandboxSettings
 
-from ..conftest import Receiver
+from ..support import Receiver
 
 SUBSCRIBER = "12065550123"
 
@@ -66,7 +66,7 @@ def test_mms_round_trip(flowroute_sandbox: SandboxServer, number: str, receiver:
     )
     flowroute_sandbox.clock.advance(seconds=5)
     receipts = [webhooks.parse(json.dumps(b)) for b in receiver.bodies("/mms-dlr")]
-    assert {r.id for r in receipts} == {sent.id} and all(r.body == "" for r in receipts)  # type: ignore[union-attr]
+    assert {r.id for r in receipts} == {sent.id} and all(r.body == "" for r in receipts)
 
 
 def test_per_number_callback_overrides_account(

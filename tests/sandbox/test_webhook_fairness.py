@@ -28,7 +28,7 @@ from flowroute.sandbox.outbound import ATTEMPT_TIMEOUT
 from flowroute.sandbox.server import SandboxServer, running
 from flowroute.sandbox.settings import SandboxSettings
 
-from ..cli.test_cli import free_port
+from ..support import free_port
 
 SUBSCRIBER = "12065550123"
 Event = tuple[str, int]  # (message id, receipt level; 0 for an inbound message)
@@ -218,7 +218,11 @@ def test_b_inbound_without_wait_answers_at_once_while_its_receiver_hangs() -> No
             started = time.perf_counter()
             a.control.inject_inbound(from_=SUBSCRIBER, to=a.number, body=f"#{i}", wait=False)
             took.append(time.perf_counter() - started)
-        assert max(took) < 0.1, f"inbound answered in {[f'{t:.3f}' for t in took]} s"
+        # Waiting on the hung receiver would take the whole attempt timeout; the bound is far
+        # below that yet far above a loaded CI machine's scheduling noise.
+        assert max(took) < ATTEMPT_TIMEOUT / 2, (
+            f"inbound answered in {[f'{t:.3f}' for t in took]} s"
+        )
         # Delivered in the background: all four reached the receiver, which holds them.
         wait_for(lambda: hung.held == 4, "the inbound webhooks to reach the receiver")
         assert a.control.webhooks() == []  # none answered, so none recorded yet

@@ -33,7 +33,7 @@ from flowroute.sandbox.dispatcher import PARALLEL, STOP_GRACE
 from flowroute.sandbox.server import running
 from flowroute.sandbox.settings import SandboxSettings
 
-from ..cli.test_cli import free_port
+from ..support import free_port
 
 MESSAGES = 100  # two receipts each (levels 1 and 2), all due at once after a 10 s advance
 ANSWER_DELAY = 0.02  # the receiver's time per request

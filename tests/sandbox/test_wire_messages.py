@@ -7,7 +7,7 @@ import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
-from .test_wire_numbers import assert_error
+from ..support import assert_error
 
 TO = "12065550123"
 

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import httpx2
 import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
-
-def assert_error(response: httpx2.Response, status: int, detail: str) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response.headers["content-type"] == "application/vnd.api+json"
-    (error,) = response.json()["errors"]
-    assert error["status"] == status
-    assert detail in str(error["detail"])
-    uuid.UUID(error["id"])
-    return error  # type: ignore[no-any-return]
+from ..support import assert_error
 
 
 def test_area_codes_envelope_and_links(

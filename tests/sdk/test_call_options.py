@@ -28,7 +28,8 @@ from flowroute import (
     RawResponse,
 )
 from flowroute.sandbox.server import SandboxServer
-from tests.conftest import Driver
+
+from ..support import Driver
 
 
 class Echo:
@@ -199,7 +200,7 @@ def test_an_httpx_client_is_named() -> None:
     import httpx  # the other library, which openai and twilio users pass (a dev dependency)
 
     with httpx.Client() as other, pytest.raises(TypeError, match="httpx2, not httpx"):
-        Flowroute(access_key="k", secret_key="s", http_client=other)
+        Flowroute(access_key="k", secret_key="s", http_client=other)  # type: ignore[arg-type]
 
 
 def test_rate_limit_false_means_off_and_not_given_is_typed() -> None:

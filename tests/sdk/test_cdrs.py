@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from flowroute import APIError, InvalidRequestError, PermissionDeniedError
-from flowroute.resources.cdrs import COLUMNS, ExportFailedError, iter_records
+from flowroute import APIError, ExportFailedError, InvalidRequestError, PermissionDeniedError
+from flowroute.resources.cdrs import COLUMNS, iter_records
 from flowroute.sandbox.server import SandboxServer
 from flowroute.types.cdr import CallRecord, CdrExport
 
-from ..conftest import Driver, Receiver
+from ..support import Driver, Receiver
 
 RECORD = {
     "direction": "Inbound",
@@ -80,8 +80,14 @@ def test_export_lifecycle(
     records = list(iter_records(path))
     assert len(records) == done.num_calls
     micro = Decimal("0.000001")  # export totals carry six decimals, truncated
-    assert sum(r.total_cost for r in records).quantize(micro, ROUND_DOWN) == done.total_cost
-    assert sum(r.cost_subtotal for r in records).quantize(micro, ROUND_DOWN) == done.call_subtotal
+    assert (
+        sum((r.total_cost for r in records), Decimal(0)).quantize(micro, ROUND_DOWN)
+        == done.total_cost
+    )
+    assert (
+        sum((r.cost_subtotal for r in records), Decimal(0)).quantize(micro, ROUND_DOWN)
+        == done.call_subtotal
+    )
     assert -(-sum(r.billed_duration for r in records) // 60) == done.billed_minutes
 
 

@@ -17,7 +17,7 @@ from flowroute.sandbox.server import SandboxServer
 from flowroute.types.cnam import CnamRecord
 from flowroute.types.e911 import E911Address
 
-from ..conftest import Driver
+from ..support import Driver
 
 ADDRESS: dict[str, Any] = {
     "label": "Office Space III",

@@ -19,7 +19,7 @@ from flowroute import (
 from flowroute.sandbox.server import SandboxServer
 from flowroute.types.message import Message, SentMessage
 
-from ..conftest import Driver, Receiver
+from ..support import Driver, Receiver
 
 SUBSCRIBER = "12065550123"
 

@@ -63,7 +63,7 @@ def test_error_detail_object_is_flattened() -> None:
 @given(st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{6}", fullmatch=True))
 def test_number_spellings_normalise(digits: str) -> None:
     expected = "1" + digits
-    spellings = [
+    spellings: list[str | int] = [
         digits,
         expected,
         "+" + expected,

@@ -7,7 +7,7 @@ import pytest
 from flowroute import BadRequestError, InvalidRequestError, NotFoundError
 from flowroute.types import AreaCode, AvailableNumber, Exchange, Number, Tier
 
-from ..conftest import Driver
+from ..support import Driver
 
 
 def test_area_codes_respect_max_setup_cost(fr: Driver) -> None:

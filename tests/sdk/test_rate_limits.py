@@ -57,7 +57,7 @@ async def _burst(
         access_key=key, secret_key="s", rate_limit=limit, max_retries=0
     ) as client:
         sends = [client.messages.send(to=TO, from_=number, body=f"#{i}") for i in range(count)]
-        return await asyncio.gather(*sends, return_exceptions=True)
+        return list(await asyncio.gather(*sends, return_exceptions=True))
 
 
 def test_limiter_keeps_a_burst_under_the_limit(

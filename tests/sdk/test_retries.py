@@ -19,7 +19,7 @@ from flowroute import (
 )
 from flowroute.sandbox.server import SandboxServer
 
-from ..conftest import available
+from ..support import available
 
 NO_WAIT = {"Retry-After": "0"}
 

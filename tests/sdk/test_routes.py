@@ -12,7 +12,7 @@ from flowroute import (
 )
 from flowroute.types import EdgeStrategy, Route
 
-from ..conftest import Driver
+from ..support import Driver
 
 
 def test_create_each_type_and_list(fr: Driver) -> None:

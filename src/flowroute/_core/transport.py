@@ -442,6 +442,12 @@ class _Transport(httpx2.BaseTransport):
             transport.close()
 
 
+def warm_transport() -> httpx2.BaseTransport:
+    """A transport for an ``httpx2.Client`` of our own (the sandbox control handle) that starts
+    warm the same way: plain HTTP never builds an SSL context."""
+    return _Transport()
+
+
 class _AsyncTransport(httpx2.AsyncBaseTransport):
     def __init__(self) -> None:
         self._routes = _Routes(

@@ -2,6 +2,9 @@
 
 Core dependencies only, so the same code serves an in-process sandbox and a shared one in
 another process (pytest-xdist workers pointed at one ``--flowroute-sandbox-url``).
+
+Every test's sync clients and control handle borrow one connection pool that lives for the
+session: a test costs no TCP connection, and closing its clients leaves the pool open.
 """
 
 from __future__ import annotations
@@ -13,10 +16,24 @@ import httpx2
 
 from .._client import AsyncFlowroute, Flowroute
 from .._core.ratelimit import RateLimit
+from .._core.transport import warm_transport
 from .remote import SandboxControl
 
 # Accounts minted per control call: one round trip serves this many tests.
 BATCH = 32
+
+
+class _Borrowed(httpx2.BaseTransport):
+    """The session's connection pool, lent to one test: closing the borrower keeps it open."""
+
+    def __init__(self, pool: httpx2.BaseTransport) -> None:
+        self._pool = pool
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return self._pool.handle_request(request)
+
+    def close(self) -> None:
+        pass
 
 
 class AccountPool:
@@ -30,6 +47,9 @@ class AccountPool:
         self._spare: list[tuple[str, str]] = []
         self._limits: RateLimit | None = None
         self._lock = threading.Lock()
+        self._connections = warm_transport()
+        # One httpx2 client under every test's SDK clients: closing those leaves it open.
+        self._lent = httpx2.Client(transport=_Borrowed(self._connections))
 
     def __repr__(self) -> str:
         return f"AccountPool(base_url={self.base_url!r}, spare={len(self._spare)})"
@@ -38,21 +58,26 @@ class AccountPool:
         with self._lock:
             if self._minting and not self._spare:
                 self._minting = self._refill()
-            if not self._minting:
+            if self._minting:
+                key, secret = self._spare.pop()
+            else:
                 key, secret = self._fallback
-                account = SandboxAccount(self.base_url, access_key=key, secret_key=secret)
-                account.reset()
-                return account
-            key, secret = self._spare.pop()
-            return SandboxAccount(
-                self.base_url, access_key=key, secret_key=secret, send_limits=self._limits
+            account = SandboxAccount(
+                self.base_url,
+                access_key=key,
+                secret_key=secret,
+                send_limits=self._limits,
+                transport=_Borrowed(self._connections),
+                lent=self._lent,
             )
+        if not self._minting:
+            account.reset()
+        return account
 
     def _refill(self) -> bool:
         """Take a batch of new accounts; False when the sandbox mints none (strict auth)."""
-        response = httpx2.post(
-            f"{self.base_url}/_sandbox/accounts", json={"count": BATCH}, timeout=30
-        )
+        with httpx2.Client(timeout=30, transport=_Borrowed(self._connections)) as http:
+            response = http.post(f"{self.base_url}/_sandbox/accounts", json={"count": BATCH})
         if response.status_code == 403:
             return False
         if response.status_code != 201:
@@ -65,6 +90,10 @@ class AccountPool:
         self._limits = RateLimit(limits["sms_per_second"], limits["mms_per_second"])
         self._spare = [(item["access_key"], item["secret_key"]) for item in document["data"]]
         return True
+
+    def close(self) -> None:
+        self._lent.close()
+        self._connections.close()
 
 
 class SandboxAccount(SandboxControl):
@@ -81,9 +110,14 @@ class SandboxAccount(SandboxControl):
         access_key: str,
         secret_key: str,
         send_limits: RateLimit | None = None,
+        transport: httpx2.BaseTransport | None = None,
+        lent: httpx2.Client | None = None,
     ) -> None:
-        super().__init__(base_url, access_key=access_key, secret_key=secret_key)
+        super().__init__(
+            base_url, access_key=access_key, secret_key=secret_key, transport=transport
+        )
         self._send_limits = send_limits
+        self._lent = lent
         self._clients: list[Flowroute] = []
         self._async_clients: list[AsyncFlowroute] = []
         self._controls: list[SandboxControl] = []
@@ -104,6 +138,8 @@ class SandboxAccount(SandboxControl):
 
     def client(self, **options: Any) -> Flowroute:
         """A ``Flowroute`` on this account (closed when the test ends)."""
+        if self._lent is not None and "http_client" not in options:
+            options["http_client"] = self._lent
         client = Flowroute(**self._options(options))
         self._clients.append(client)
         return client
@@ -116,7 +152,9 @@ class SandboxAccount(SandboxControl):
 
     def control(self, *, access_key: str, secret_key: str) -> SandboxControl:
         """Control handle for another account on the same sandbox (closed when the test ends)."""
-        control = SandboxControl(self.base_url, access_key=access_key, secret_key=secret_key)
+        control = SandboxControl(
+            self.base_url, access_key=access_key, secret_key=secret_key, transport=self._transport
+        )
         self._controls.append(control)
         return control
 

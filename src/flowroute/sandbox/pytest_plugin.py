@@ -75,7 +75,7 @@ def flowroute_sandbox_server(pytestconfig: pytest.Config) -> Iterator[SandboxSer
 
 
 @pytest.fixture(scope="session")
-def flowroute_sandbox_accounts(request: pytest.FixtureRequest) -> AccountPool:
+def flowroute_sandbox_accounts(request: pytest.FixtureRequest) -> Iterator[AccountPool]:
     """Where per-test accounts come from: the sandbox at ``--flowroute-sandbox-url`` (or
     ``FLOWROUTE_SANDBOX_URL``) when given, shared by every worker of a pytest-xdist run,
     otherwise this process's own ``flowroute_sandbox_server``."""
@@ -87,7 +87,9 @@ def flowroute_sandbox_accounts(request: pytest.FixtureRequest) -> AccountPool:
     fallback = next(iter(strict.items())) if strict else (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     if not url:
         url = request.getfixturevalue("flowroute_sandbox_server").base_url
-    return AccountPool(url, fallback=fallback)
+    pool = AccountPool(url, fallback=fallback)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 import httpx2
 
+from .._core.transport import warm_transport
+
 DEFAULT_ACCESS_KEY = "sandbox-access-key"
 DEFAULT_SECRET_KEY = "sandbox-secret-key"
 
@@ -27,21 +29,33 @@ class SandboxControl:
         *,
         access_key: str = DEFAULT_ACCESS_KEY,
         secret_key: str = DEFAULT_SECRET_KEY,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.access_key = access_key
         self._secret_key = secret_key
-        self._http = httpx2.Client(
-            base_url=self.base_url + "/_sandbox", auth=(access_key, secret_key), timeout=30
-        )
+        self._transport = transport
+        self._client: httpx2.Client | None = None
         self.clock = ClockControl(self)
         self.faults = FaultControl(self)
 
     def __repr__(self) -> str:
         return f"SandboxControl(base_url={self.base_url!r}, access_key={self.access_key!r})"
 
+    def _http(self) -> httpx2.Client:
+        # Built on first use: a per-test handle that never calls the control API costs nothing.
+        if self._client is None:
+            self._client = httpx2.Client(
+                base_url=self.base_url + "/_sandbox",
+                auth=(self.access_key, self._secret_key),
+                timeout=30,
+                # No SSL context for plain HTTP; the pytest fixture lends its session-wide pool.
+                transport=self._transport or warm_transport(),
+            )
+        return self._client
+
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self._http.request(method, path, json=body)
+        response = self._http().request(method, path, json=body)
         if response.status_code >= 400:
             raise RuntimeError(f"sandbox control {method} {path} failed: {response.text}")
         return response.json() if response.content else None
@@ -99,7 +113,9 @@ class SandboxControl:
         return numbers
 
     def close(self) -> None:
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 class ClockControl:
