@@ -36,26 +36,47 @@ app.command()(listen)
 app.command()(configure)
 
 
+def _version(given: bool) -> None:
+    if given:
+        from .. import __version__
+
+        typer.echo(f"flowroute-sdk {__version__}")
+        raise typer.Exit
+
+
 @app.callback()
 def connection(
     access_key: Annotated[
-        str | None, typer.Option(envvar="FLOWROUTE_ACCESS_KEY", help="Access key.")
+        str | None,
+        typer.Option(help="Access key (else FLOWROUTE_ACCESS_KEY, else the profile's)."),
     ] = None,
     secret_key: Annotated[
         str | None,
-        typer.Option(envvar="FLOWROUTE_SECRET_KEY", help="Secret key.", show_default=False),
+        typer.Option(help="Secret key (else FLOWROUTE_SECRET_KEY, else the profile's)."),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(envvar="FLOWROUTE_BASE_URL", help="API or sandbox URL.")
+        str | None,
+        typer.Option(help="API or sandbox URL (else FLOWROUTE_BASE_URL, else the profile's)."),
     ] = None,
     profile: Annotated[
-        str, typer.Option(envvar="FLOWROUTE_PROFILE", help="Saved profile (flowroute configure).")
-    ] = "default",
+        str | None,
+        typer.Option(
+            help="Saved profile (flowroute configure); beats FLOWROUTE_* variables. "
+            "Default: FLOWROUTE_PROFILE, else default.",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option(help="Print each HTTP request and answer (credentials redacted).")
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    """Credentials: flags, else FLOWROUTE_* variables, else the saved profile."""
+    """Credentials: flags, else --profile, else FLOWROUTE_* variables, else the saved profile."""
     Connection.access_key = access_key
     Connection.secret_key = secret_key
     Connection.base_url = base_url

@@ -95,7 +95,7 @@ def list_exports(
 ) -> None:
     """Your export jobs."""
     found = Connection.client().cdrs.list(status=cast(Status | None, status), limit=limit)
-    show_list(found, COLUMNS, as_json)
+    show_list(found, COLUMNS, as_json, empty="No CDR exports.")
 
 
 @app.command()

@@ -10,6 +10,7 @@ from ._common import Connection, JsonOption, LimitOption, done, one_line_errors,
 
 app = typer.Typer(help="Outbound caller ID names (CNAM).", no_args_is_help=True)
 
+LISTED = ["id", "value", "is_approved", "approval_datetime"]
 COLUMNS = ["id", "value", "is_approved", "rejection_reason", "approval_datetime", "number_ids"]
 
 
@@ -25,7 +26,7 @@ def list_records(
 ) -> None:
     """Your CNAM records."""
     found = Connection.client().cnams.list(is_approved=approved, value=value, limit=limit)
-    show_list(found, ["id", "value", "is_approved", "approval_datetime"], as_json)
+    show_list(found, LISTED, as_json, empty="No CNAM records on this account.")
 
 
 @app.command("show")

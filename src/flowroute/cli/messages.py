@@ -62,7 +62,7 @@ def list_messages(
     """Message detail records, oldest first."""
     since = start or datetime.now(UTC) - timedelta(days=7)
     found = Connection.client().messages.list(start_date=since, end_date=end, limit=limit)
-    show_list(found, LISTED, as_json)
+    show_list(found, LISTED, as_json, empty="No messages in that period.")
 
 
 @app.command("show")

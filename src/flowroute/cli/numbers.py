@@ -32,6 +32,7 @@ DETAILS = [
     "e911_address_id",
     "cnam_lookups_enabled",
 ]
+LISTED = ["id", "alias", "number_type", "rate_center", "state"]
 MaxSetupCost = Annotated[float | None, typer.Option(help="Only where setup costs at most this.")]
 
 
@@ -42,7 +43,7 @@ def area_codes(
 ) -> None:
     """Area codes with purchasable numbers."""
     found = Connection.client().numbers.area_codes(max_setup_cost=max_setup_cost, limit=limit)
-    show_list(found, ["id"], as_json)
+    show_list(found, ["id"], as_json, empty="No area codes match.")
 
 
 @app.command()
@@ -57,7 +58,7 @@ def exchanges(
     found = Connection.client().numbers.exchanges(
         areacode=areacode, max_setup_cost=max_setup_cost, limit=limit
     )
-    show_list(found, ["id"], as_json)
+    show_list(found, ["id"], as_json, empty="No exchanges match.")
 
 
 @app.command()
@@ -80,7 +81,7 @@ def search(
         rate_center=rate_center,
         limit=limit,
     )
-    show_list(found, AVAILABLE, as_json)
+    show_list(found, AVAILABLE, as_json, empty="No purchasable numbers match.")
 
 
 @app.command()
@@ -100,7 +101,7 @@ def list_numbers(
 ) -> None:
     """Numbers on your account."""
     found = Connection.client().numbers.list(contains=contains, alias=alias, limit=limit)
-    show_list(found, ["id", "alias", "number_type", "rate_center", "state"], as_json)
+    show_list(found, LISTED, as_json, empty="No numbers on this account.")
 
 
 @app.command("show")
