@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -135,7 +135,7 @@ def one_line_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def fail(message: str, status: int = EXIT_FAILED) -> None:
+def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
     stderr.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(status)
 
