@@ -39,7 +39,13 @@ def show_record(cnam_id: str, as_json: JsonOption = False) -> None:
 @app.command()
 @one_line_errors
 def create(
-    value: Annotated[str, typer.Argument(help="Up to 15 letters, digits, spaces, , . -")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="Caller ID name: up to 15 characters with at least one letter; also digits, "
+            "spaces and the marks - _ . , @ + & ' / \"."
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Submit a name for review (approved within 48 hours)."""

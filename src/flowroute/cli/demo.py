@@ -29,8 +29,8 @@ from ..sandbox.server import running
 from ..sandbox.settings import SandboxSettings
 from ..types.cdr import CdrExport
 from ._common import Connection, money
+from .callbacks import KINDS
 from .cdrs import download_bar, summary_table
-from .listen import KINDS
 
 
 def _step(console: Console, title: str) -> None:

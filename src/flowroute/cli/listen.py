@@ -14,12 +14,10 @@ import typer
 from rich.console import Console
 
 from .. import Flowroute, webhooks
-from ..resources.callbacks import CallbackKind
 from ..sandbox.receiver import Event, WebhookReceiver
 from ._common import Connection, fail, one_line_errors, print_json, stderr, stdout, wire
+from .callbacks import KINDS
 from .forwarding import Forwarded, Relay
-
-KINDS: tuple[CallbackKind, ...] = ("sms", "mms", "sms_dlr", "mms_dlr")
 
 
 def describe(event: Event) -> str:
