@@ -8,7 +8,16 @@ import typer
 
 from .. import NotFoundError
 from ..resources.callbacks import CallbackKind
-from ._common import Connection, JsonOption, done, one_line_errors, print_json, show_list, stderr
+from ._common import (
+    Connection,
+    JsonOption,
+    done,
+    one_line_errors,
+    print_json,
+    show_list,
+    show_one,
+    stderr,
+)
 
 app = typer.Typer(
     help="Webhook URLs for inbound SMS/MMS and delivery receipts.", no_args_is_help=True
@@ -61,14 +70,16 @@ def show_callback(
             f"{number}); Flowroute offers no way to read a number's own callbacks",
             soft_wrap=True,
         )
-    if as_json:
+    if kind:
+        show_one(found[0], ["kind", "callback_url"], as_json)
+    elif as_json:
         print_json(found)
-        return
-    show_list(
-        [{**row, "callback_url": row["callback_url"] or "(none)"} for row in found],
-        ["kind", "callback_url"],
-        as_json=False,
-    )
+    else:
+        show_list(
+            [{**row, "callback_url": row["callback_url"] or "(none)"} for row in found],
+            ["kind", "callback_url"],
+            as_json=False,
+        )
 
 
 @app.command()
