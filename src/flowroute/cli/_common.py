@@ -63,31 +63,29 @@ class Connection:
         return cls.profile or os.environ.get("FLOWROUTE_PROFILE") or "default"
 
     @classmethod
-    def _flags(cls) -> dict[str, str | None]:
-        return {
+    def settings(cls) -> dict[str, str | None]:
+        """Each field from the first layer that has it."""
+        flags = {
             "access_key": cls.access_key,
             "secret_key": cls.secret_key,
             "base_url": cls.base_url,
         }
-
-    @classmethod
-    def settings(cls) -> dict[str, str | None]:
-        flags = cls._flags()
+        layers: list[dict[str, str | None]]
         if cls.profile is not None:  # chosen on this command line: it beats the environment
-            saved = profile.require(cls.profile)
-            return {
-                "access_key": flags["access_key"] or saved.get("access_key"),
-                "secret_key": flags["secret_key"] or saved.get("secret_key"),
-                "base_url": flags["base_url"] or saved.get("base_url") or DEFAULT_BASE_URL,
+            layers = [flags, dict(profile.require(cls.profile)), {"base_url": DEFAULT_BASE_URL}]
+        else:
+            name = cls.profile_name()
+            saved = profile.require(name) if name != "default" else profile.load(name)
+            environment = {
+                "access_key": _environment("FLOWROUTE_ACCESS_KEY", "FR_ACCESS_KEY"),
+                "secret_key": _environment("FLOWROUTE_SECRET_KEY", "FR_SECRET_KEY"),
+                "base_url": _environment("FLOWROUTE_BASE_URL"),
             }
-        name = cls.profile_name()
-        saved = profile.require(name) if name != "default" else profile.load(name)
-        environment = {
-            "access_key": _environment("FLOWROUTE_ACCESS_KEY", "FR_ACCESS_KEY"),
-            "secret_key": _environment("FLOWROUTE_SECRET_KEY", "FR_SECRET_KEY"),
-            "base_url": _environment("FLOWROUTE_BASE_URL"),
+            layers = [flags, environment, dict(saved)]
+        return {
+            field: next((layer[field] for layer in layers if layer.get(field)), None)
+            for field in profile.FIELDS
         }
-        return {field: flags[field] or environment[field] or saved.get(field) for field in flags}
 
     @classmethod
     def sandbox_credentials(cls) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from .. import __version__
 from ..sandbox.settings import Option, SettingError, command_line_options, from_command_line
 from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes, sandbox_control
 from ._common import Connection, enable_debug, fail
@@ -39,8 +40,6 @@ app.command()(configure)
 
 def _version(given: bool) -> None:
     if given:
-        from .. import __version__
-
         typer.echo(f"flowroute-sdk {__version__}")
         raise typer.Exit
 

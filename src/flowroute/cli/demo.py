@@ -6,31 +6,30 @@ skipped against a real account."""
 
 from __future__ import annotations
 
-import shlex
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx2
 from rich.console import Console
 from rich.panel import Panel
 from rich.prompt import Confirm
 from rich.table import Table
 
 from .. import Flowroute, FlowrouteError, webhooks
-from .._core.config import DEFAULT_BASE_URL, mask
+from .._core.config import mask
 from ..resources.cdrs import iter_records
 from ..resources.routes import CreatableRouteType
 from ..sandbox.receiver import WebhookReceiver
-from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
+from ..sandbox.remote import SandboxControl
 from ..sandbox.server import running
 from ..sandbox.settings import SandboxSettings
 from ..types.cdr import CdrExport
-from ._common import Connection, money
+from ._common import money
 from .callbacks import KINDS
 from .cdrs import download_bar, summary_table
+from .demo_account import demo_client, release_command
 
 
 def _step(console: Console, title: str) -> None:
@@ -253,50 +252,8 @@ def _story(console: Console, client: Flowroute, sandbox: SandboxControl | None) 
     return number, bought
 
 
-def _control(url: str, access_key: str, secret_key: str) -> SandboxControl | None:
-    """The control API when ``url`` is a sandbox; None for Flowroute itself."""
-    control = SandboxControl(url, access_key=access_key, secret_key=secret_key)
-    try:
-        control.clock.now()
-    except (RuntimeError, httpx2.HTTPError, ValueError):
-        control.close()
-        return None
-    return control
-
-
-def _credential_flags(sandbox: bool) -> list[str]:
-    """How the release command names the account the demo used; never a real secret."""
-    if Connection.profile is not None:
-        return ["--profile", Connection.profile]
-    key, secret = Connection.sandbox_credentials()
-    if (key, secret) == (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY) and sandbox:
-        return ["--access-key", key, "--secret-key", secret]  # the public sandbox pair
-    if Connection.access_key is not None or Connection.secret_key is not None:
-        return ["--access-key", key, "--secret-key", "SECRET"]
-    return []  # the environment or the default profile, as for this run
-
-
-def release_command(*, url: str, number: str, sandbox: bool) -> str:
-    """The exact command that releases what the demo bought, on the same account."""
-    where = [] if url.rstrip("/") == DEFAULT_BASE_URL else ["--base-url", url]
-    return shlex.join(
-        ["flowroute", *where, *_credential_flags(sandbox), "numbers", "release", number]
-    )
-
-
-def _client(url: str) -> tuple[Flowroute, SandboxControl | None]:
-    """A sandbox gets the keys given on this command line, else its default pair (never the
-    saved profile's, possibly production, keys); Flowroute itself the usual ones."""
-    key, secret = Connection.sandbox_credentials()
-    sandbox = _control(url, key, secret)
-    if sandbox is None:
-        settings = Connection.settings()
-        key, secret = settings["access_key"] or "", settings["secret_key"] or ""
-    return Flowroute(access_key=key or None, secret_key=secret or None, base_url=url), sandbox
-
-
 def _against(console: Console, url: str, yes: bool) -> None:
-    client, sandbox = _client(url)
+    client, sandbox = demo_client(url)
     with client:
         if sandbox is None:
             console.print(
