@@ -133,3 +133,5 @@ def test_callbacks_show_every_kind_and_for_a_number(cli: Run) -> None:
 def test_usage_errors_name_the_fix() -> None:
     code, _, err = invoke("listen", "--port", "99999")
     assert code == 2 and err == "error: --port must be between 0 and 65535, got 99999\n"
+    code, _, err = invoke("sandbox", "--port", "99999")  # checked by the sandbox's settings
+    assert code == 2 and err == "error: --port must be at most 65535, got 99999\n"

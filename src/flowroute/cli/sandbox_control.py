@@ -221,15 +221,8 @@ def clear_faults(control: SandboxControl) -> None:
 def webhooks(control: SandboxControl, as_json: JsonOption = False) -> None:
     """Every webhook the sandbox attempted for the account, oldest first."""
     attempts = control.webhooks()
-    if as_json:
-        show_list(attempts, [], as_json=True)
-        return
-    show_list(
-        attempts,
-        ["at", "kind", "message_id", "url", "status_code", "outcome", "error"],
-        as_json=False,
-        empty="No webhooks yet.",
-    )
+    columns = ["at", "kind", "message_id", "url", "status_code", "outcome", "error"]
+    show_list(attempts, columns, as_json, empty="No webhooks yet.")
 
 
 @app.command()
