@@ -12,11 +12,15 @@ The industry's GSM-7 figures (160/153, 70/67) differ; Flowroute documents the nu
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal, NamedTuple
 
 ASCII_SINGLE = 160
 ASCII_PER_SEGMENT = 140
 UCS2_PER_SEGMENT = 70
+# Flowroute's documented typical SMS price per segment (spec: "Pricing fields"); accounts vary,
+# so it only ever serves as an estimate.
+SEGMENT_PRICE = Decimal("0.0040")
 
 
 class SegmentInfo(NamedTuple):
@@ -41,3 +45,19 @@ def analyze(body: str) -> SegmentInfo:
 def segments(body: str) -> int:
     """How many SMS segments Flowroute bills for ``body``."""
     return analyze(body).segments
+
+
+def estimate(segment_count: int) -> str:
+    """What ``segment_count`` SMS segments typically cost, for messages to people."""
+    return f"about ${SEGMENT_PRICE * segment_count:.4f} at ${SEGMENT_PRICE} per segment"
+
+
+def above(info: SegmentInfo, max_segments: int) -> str | None:
+    """Why a body (``analyze(body)``) is longer than ``max_segments``, with its cost; or None."""
+    if info.segments <= max_segments:
+        return None
+    return (
+        f"body is {info.segments} SMS segments ({info.length} characters, encoding "
+        f"{info.encoding}, {info.per_segment} per segment; {estimate(info.segments)}), "
+        f"above max_segments={max_segments}"
+    )

@@ -43,3 +43,12 @@ def cli(flowroute_sandbox: SandboxServer) -> Run:
         flowroute_sandbox.base_url,
     )
     return lambda *args, input=None: invoke(*credentials, *args, input=input)
+
+
+@pytest.fixture
+def default_account(flowroute_sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
+    """The sandbox's default account (the pair commands use when given no keys), emptied
+    before and after the test: for the commands that pick those keys themselves."""
+    flowroute_sandbox_server.reset()
+    yield flowroute_sandbox_server
+    flowroute_sandbox_server.reset()

@@ -11,9 +11,13 @@ import sys
 from pathlib import Path
 
 import httpx2
+import pytest
 from typer.testing import CliRunner
 
+from flowroute import NotFoundError
 from flowroute.cli.app import app
+from flowroute.sandbox.fresh import SandboxAccount
+from flowroute.sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from flowroute.sandbox.server import SandboxServer
 
 from ..support import Receiver, free_port, wait_until_serving
@@ -91,25 +95,53 @@ def test_bad_strict_auth_is_one_clear_line() -> None:
     assert "KEY:SECRET" in result.output
 
 
-def test_demo_against_a_running_sandbox(flowroute_sandbox: SandboxServer) -> None:
-    result = CliRunner().invoke(
-        app,
-        [
-            "--access-key",
-            "demo-against",
-            "--secret-key",
-            "s",
-            "demo",
-            "--against",
-            flowroute_sandbox.base_url,
-        ],
-    )
+def test_demo_against_a_running_sandbox(flowroute_sandbox: SandboxAccount) -> None:
+    key, secret = flowroute_sandbox.access_key, flowroute_sandbox.secret_key
+    flags = ["--access-key", key, "--secret-key", secret]
+    result = CliRunner().invoke(app, [*flags, "demo", "--against", flowroute_sandbox.base_url])
     assert result.exit_code == 0, result.output
     assert f"sandbox at {flowroute_sandbox.base_url}" in result.stdout
     assert "inbound from 12065550123" in result.stdout and "approved=True" in result.stdout
-    bought = result.stdout.split("The demo bought ")[1].split(";")[0]
-    with flowroute_sandbox.client(access_key="demo-against", secret_key="s") as client:
+    bought = result.stdout.split("The demo's number is ")[1].split(";")[0]
+    with flowroute_sandbox.client() as client:
         assert [n.id for n in client.numbers.list()] == [bought]  # on the account it was given
+    assert (
+        f"Release it with: flowroute --base-url {flowroute_sandbox.base_url} --access-key "
+        f"{key} --secret-key SECRET numbers release {bought}\n" in result.stdout
+    )  # the secret given on the command line is not echoed
+
+
+def test_demo_against_a_sandbox_twice_buys_once(
+    default_account: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flowroute_sandbox = default_account
+    # A saved default profile (perhaps production keys) is not used against a sandbox.
+    monkeypatch.setenv("FLOWROUTE_CONFIG", str(tmp_path / "config.toml"))
+    saved = ["configure", "--access-key", "prod-key-1234", "--secret-key", "prod-secret"]
+    assert CliRunner().invoke(app, saved).exit_code == 0
+    url = flowroute_sandbox.base_url
+    outputs = [CliRunner().invoke(app, ["demo", "--against", url]) for _ in range(2)]
+    assert [result.exit_code for result in outputs] == [0, 0], outputs[1].output
+    with flowroute_sandbox.client() as client:  # the sandbox's default account
+        numbers = [n.id for n in client.numbers.list()]
+        assert len(numbers) == 1 and len(list(client.cnams.list())) == 1
+        assert len(list(client.e911s.list())) == 1
+        aliases = sorted(route.alias for route in client.routes.list())
+        assert aliases == ["backup-uri", "office-pbx", "sip-reg"]
+        with pytest.raises(NotFoundError):
+            client.callbacks.get("sms")  # the demo's receiver is gone; its callbacks too
+    with flowroute_sandbox.client(access_key="prod-key-1234") as client:
+        assert list(client.numbers.list()) == []
+    first, second = (result.stdout for result in outputs)
+    assert (
+        "this run bought it" in first and f"Reuse {numbers[0]}, bought by an earlier run" in second
+    )
+    assert "this run reused it" in second and ": completed, 20,000 calls" in second
+    release = (
+        f"Release it with: flowroute --base-url {url} --access-key {DEFAULT_ACCESS_KEY} "
+        f"--secret-key {DEFAULT_SECRET_KEY} numbers release {numbers[0]}\n"
+    )
+    assert release in first and release in second
 
 
 def test_demo_against_a_real_api_asks_before_spending(receiver: Receiver) -> None:

@@ -45,7 +45,7 @@ def test_numbers_group(cli: Run) -> None:
     code, out, _ = cli("numbers", "show", number)
     assert code == 0 and "front desk" in out and "primary_route_id" in out  # a table for people
     assert cli("numbers", "update", number).code == 1  # nothing to change: one clear line
-    assert cli("numbers", "release", number) == (0, f"released {number}\n", "")
+    assert cli("numbers", "release", number, "--yes") == (0, f"released {number}\n", "")
     assert as_json(cli, "numbers", "list") == []
 
 

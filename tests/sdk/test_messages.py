@@ -197,3 +197,17 @@ def test_now_is_reported_in_utc(flowroute_sandbox: SandboxServer) -> None:
     assert (
         abs((flowroute_sandbox.clock.now() - datetime.now(UTC)).total_seconds()) < 3600 * 24 * 400
     )
+
+
+def test_ten_segments_is_the_default_limit(
+    fr: Driver, number: str, flowroute_sandbox: SandboxServer
+) -> None:
+    eleven = "x" * (140 * 10 + 1)
+    with pytest.raises(InvalidRequestError) as refused:
+        fr.messages.send(to=SUBSCRIBER, from_=number, body=eleven)
+    assert isinstance(refused.value, ValueError) and flowroute_sandbox.outbox() == []
+    assert "11 SMS segments" in str(refused.value) and "above max_segments=10" in str(refused.value)
+    assert "about $0.0440 at $0.0040 per segment" in str(refused.value)
+    assert fr.messages.send(to=SUBSCRIBER, from_=number, body="x" * 1400).segments == 10
+    lifted = fr.messages.send(to=SUBSCRIBER, from_=number, body=eleven, max_segments=None)
+    assert lifted.segments == 11

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import keyword
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +24,7 @@ from .. import (
     FlowrouteError,
     IndeterminateResultError,
 )
+from .._core.config import DEFAULT_BASE_URL
 from .._core.stderr_log import log_to_stderr
 from ..sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from ..types._base import FlowrouteModel
@@ -40,27 +44,55 @@ stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
 
 
+def _environment(*names: str) -> str | None:
+    return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+
 class Connection:
-    """Settings from the top-level options; flags win over FLOWROUTE_* variables (typer reads
-    both), which win over the saved profile."""
+    """Settings from the top-level options, resolved as the AWS CLI does: flags, then an
+    explicit ``--profile`` (its keys and base URL together), then FLOWROUTE_* variables, then the
+    ``FLOWROUTE_PROFILE`` (else ``default``) profile."""
 
     access_key: str | None = None
     secret_key: str | None = None
     base_url: str | None = None
-    profile: str = "default"
+    profile: str | None = None  # only when --profile is given
+
+    @classmethod
+    def profile_name(cls) -> str:
+        return cls.profile or os.environ.get("FLOWROUTE_PROFILE") or "default"
 
     @classmethod
     def settings(cls) -> dict[str, str | None]:
-        saved = profile.load(cls.profile)
+        """Each field from the first layer that has it."""
+        flags = {
+            "access_key": cls.access_key,
+            "secret_key": cls.secret_key,
+            "base_url": cls.base_url,
+        }
+        layers: list[dict[str, str | None]]
+        if cls.profile is not None:  # chosen on this command line: it beats the environment
+            layers = [flags, dict(profile.require(cls.profile)), {"base_url": DEFAULT_BASE_URL}]
+        else:
+            name = cls.profile_name()
+            saved = profile.require(name) if name != "default" else profile.load(name)
+            environment = {
+                "access_key": _environment("FLOWROUTE_ACCESS_KEY", "FR_ACCESS_KEY"),
+                "secret_key": _environment("FLOWROUTE_SECRET_KEY", "FR_SECRET_KEY"),
+                "base_url": _environment("FLOWROUTE_BASE_URL"),
+            }
+            layers = [flags, environment, dict(saved)]
         return {
-            "access_key": cls.access_key or saved.get("access_key"),
-            "secret_key": cls.secret_key or saved.get("secret_key"),
-            "base_url": cls.base_url or saved.get("base_url"),
+            field: next((layer[field] for layer in layers if layer.get(field)), None)
+            for field in profile.FIELDS
         }
 
     @classmethod
     def sandbox_credentials(cls) -> tuple[str, str]:
-        """The configured keys, else the sandbox's default account (any key works there)."""
+        """Keys given on this command line (flags or --profile), else the sandbox's default
+        pair: never a saved default profile's or the environment's, possibly production, keys."""
+        if cls.access_key is None and cls.secret_key is None and cls.profile is None:
+            return DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
         settings = cls.settings()
         return (
             settings["access_key"] or DEFAULT_ACCESS_KEY,
@@ -101,7 +133,7 @@ def one_line_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def fail(message: str, status: int = EXIT_FAILED) -> None:
+def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
     stderr.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(status)
 
@@ -115,6 +147,11 @@ def print_json(value: Any, *, indent: int | None = 2) -> None:
     sys.stdout.write(json.dumps(value, indent=indent, default=str) + "\n")
 
 
+def money(value: Any, *, per_message: bool = False) -> str:
+    """One money format: ``$1.00``; four decimals only for per-message prices (``$0.0040``)."""
+    return f"${Decimal(str(value)):,.{4 if per_message else 2}f}"
+
+
 def _cell(row: Any, column: str) -> str:
     value = row.get(column) if isinstance(row, dict) else getattr(row, column, None)
     if value is None:
@@ -125,19 +162,58 @@ def _cell(row: Any, column: str) -> str:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ" if value.utcoffset() == timedelta(0) else "%c")
     if isinstance(value, list | tuple):
         return ", ".join(map(str, value))
+    if column.endswith("_cost") or column == "amount_display":
+        return money(value, per_message=column == "amount_display")
+    if column == "state":
+        return str(value).upper()
     return str(value)
 
 
-def _plain(item: Any) -> Any:
-    return item.to_dict() if isinstance(item, FlowrouteModel) else item
+def _wire_key(key: str) -> str:
+    return key[:-1] if key.endswith("_") and keyword.iskeyword(key[:-1]) else key
 
 
-def show_list(items: Iterable[Any], columns: Sequence[str], as_json: bool) -> None:
-    """A listing: a table with one row per item, or a JSON array."""
+def _wire(value: Any, sent: Any) -> Any:
+    """Flowroute's field names (``from``, not ``from_``); a null only where the API sent one
+    (``sent``: the same place in what it sent), so receipts do not grow null type/id/to."""
+    if isinstance(value, dict):
+        given = sent if isinstance(sent, dict) else {}
+        wired = {}
+        for key, item in value.items():
+            name = _wire_key(key)
+            if item is None and name not in given:
+                continue
+            wired[name] = _wire(item, given.get(name))
+        return wired
+    if isinstance(value, list):
+        given_items = sent if isinstance(sent, list) else []
+        return [
+            _wire(item, given_items[i] if i < len(given_items) else None)
+            for i, item in enumerate(value)
+        ]
+    return value
+
+
+def wire(item: Any) -> Any:
+    """What ``--json`` prints for an item: a model as Flowroute names its fields."""
+    if not isinstance(item, FlowrouteModel):
+        return item
+    raw = item.raw
+    return _wire(item.to_dict(), {**raw, **item.attributes})
+
+
+def show_list(
+    items: Iterable[Any], columns: Sequence[str], as_json: bool, *, empty: str = "None found."
+) -> None:
+    """A listing: a table with one row per item (``empty`` when there is none), or a JSON
+    array."""
     if as_json:
-        print_json([_plain(item) for item in items])
+        print_json([wire(item) for item in items])
         return
     rows = [[_cell(item, c) for c in columns] for item in items]
+    if not rows:
+        stdout.print(empty)
+        return
     widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     if sum(widths) + 3 * len(columns) + 1 > stdout.width:
         # Too wide for this terminal: one field/value block per item (like psql's \x), so ids
@@ -145,7 +221,7 @@ def show_list(items: Iterable[Any], columns: Sequence[str], as_json: bool) -> No
         for row in rows:
             _fields(zip(columns, row, strict=True))
         return
-    table = Table(*(column.rstrip("_") for column in columns))
+    table = Table(*(_wire_key(column) for column in columns))
     for row in rows:
         table.add_row(*row)
     stdout.print(table)
@@ -154,13 +230,13 @@ def show_list(items: Iterable[Any], columns: Sequence[str], as_json: bool) -> No
 def _fields(pairs: Iterable[tuple[str, str]]) -> None:
     table = Table(show_header=False)
     for column, value in pairs:
-        table.add_row(column.rstrip("_"), value)
+        table.add_row(_wire_key(column), value)
     stdout.print(table)
 
 
 def show_one(item: Any, columns: Sequence[str], as_json: bool) -> None:
     """One object: a field/value table (fits any terminal width), or a JSON object."""
     if as_json:
-        print_json(_plain(item))
+        print_json(wire(item))
         return
     _fields((column, _cell(item, column)) for column in columns)

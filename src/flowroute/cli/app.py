@@ -7,9 +7,11 @@ import inspect
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
+from .. import __version__
 from ..sandbox.settings import Option, SettingError, command_line_options, from_command_line
-from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes
+from . import callbacks, cdrs, cnam, e911, messages, numbers, porting, routes, sandbox_control
 from ._common import Connection, enable_debug, fail
 from .configure import configure
 from .listen import listen
@@ -36,26 +38,45 @@ app.command()(listen)
 app.command()(configure)
 
 
+def _version(given: bool) -> None:
+    if given:
+        typer.echo(f"flowroute-sdk {__version__}")
+        raise typer.Exit
+
+
 @app.callback()
 def connection(
     access_key: Annotated[
-        str | None, typer.Option(envvar="FLOWROUTE_ACCESS_KEY", help="Access key.")
+        str | None,
+        typer.Option(help="Access key (else FLOWROUTE_ACCESS_KEY, else the profile's)."),
     ] = None,
     secret_key: Annotated[
         str | None,
-        typer.Option(envvar="FLOWROUTE_SECRET_KEY", help="Secret key.", show_default=False),
+        typer.Option(help="Secret key (else FLOWROUTE_SECRET_KEY, else the profile's)."),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(envvar="FLOWROUTE_BASE_URL", help="API or sandbox URL.")
+        str | None,
+        typer.Option(help="API or sandbox URL (else FLOWROUTE_BASE_URL, else the profile's)."),
     ] = None,
     profile: Annotated[
-        str, typer.Option(envvar="FLOWROUTE_PROFILE", help="Saved profile (flowroute configure).")
-    ] = "default",
+        str | None,
+        typer.Option(
+            help="Saved profile (flowroute configure); beats FLOWROUTE_* variables. "
+            "Default: FLOWROUTE_PROFILE, else default.",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option(help="Print each HTTP request and answer (credentials redacted).")
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    """Credentials: flags, else FLOWROUTE_* variables, else the saved profile."""
+    """Credentials: flags, else --profile, else FLOWROUTE_* variables, else the saved profile."""
     Connection.access_key = access_key
     Connection.secret_key = secret_key
     Connection.base_url = base_url
@@ -154,11 +175,35 @@ def _sandbox_parameter(option: Option) -> inspect.Parameter:
     )
 
 
-# typer reads the parameters from inspect.signature: one per declared setting.
-sandbox.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [_sandbox_parameter(option) for option in command_line_options()], return_annotation=None
+class PlainHelp(TyperGroup):
+    """Help as plain text: two dozen server options, some with long names and values, do not
+    fit rich's table at 80 columns without cutting names; plain help wraps instead."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.rich_markup_mode = None
+        super().format_help(ctx, formatter)
+
+
+def _sandbox_group(context: typer.Context, **given: Any) -> None:
+    """Run a local Flowroute sandbox; with a subcommand, drive a running one instead."""
+    if context.invoked_subcommand is None:
+        sandbox(**given)
+
+
+# typer reads the parameters from inspect.signature: one per declared setting. They belong to
+# the group, so `flowroute sandbox --port 8080` still serves while `flowroute sandbox reset`
+# (docs/decisions/0017-cli-first-hour.md) talks to a running one.
+_sandbox_group.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter(
+            "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context
+        ),
+        *(_sandbox_parameter(option) for option in command_line_options()),
+    ],
+    return_annotation=None,
 )
-app.command()(sandbox)
+sandbox_control.app.callback(invoke_without_command=True, cls=PlainHelp)(_sandbox_group)
+app.add_typer(sandbox_control.app, name="sandbox")
 
 
 @app.command()

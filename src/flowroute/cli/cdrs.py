@@ -20,6 +20,7 @@ from ._common import (
     Connection,
     JsonOption,
     LimitOption,
+    money,
     one_line_errors,
     show_list,
     show_one,
@@ -57,7 +58,7 @@ def summary_table(records: Iterable[CallRecord]) -> Table:
     table = Table("direction", "calls", "billed minutes", "total cost")
     every = [sum(r[i] for r in totals.values()) for i in range(3)]
     for direction, (calls, seconds, cost) in [*sorted(totals.items()), ("total", every)]:
-        table.add_row(direction, f"{calls:,}", f"{seconds / 60:,.1f}", f"${cost:.2f}")
+        table.add_row(direction, f"{calls:,}", f"{seconds / 60:,.1f}", money(cost))
     return table
 
 
@@ -95,7 +96,7 @@ def list_exports(
 ) -> None:
     """Your export jobs."""
     found = Connection.client().cdrs.list(status=cast(Status | None, status), limit=limit)
-    show_list(found, COLUMNS, as_json)
+    show_list(found, COLUMNS, as_json, empty="No CDR exports.")
 
 
 @app.command()

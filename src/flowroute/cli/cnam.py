@@ -10,6 +10,7 @@ from ._common import Connection, JsonOption, LimitOption, done, one_line_errors,
 
 app = typer.Typer(help="Outbound caller ID names (CNAM).", no_args_is_help=True)
 
+LISTED = ["id", "value", "is_approved", "approval_datetime"]
 COLUMNS = ["id", "value", "is_approved", "rejection_reason", "approval_datetime", "number_ids"]
 
 
@@ -25,7 +26,7 @@ def list_records(
 ) -> None:
     """Your CNAM records."""
     found = Connection.client().cnams.list(is_approved=approved, value=value, limit=limit)
-    show_list(found, ["id", "value", "is_approved", "approval_datetime"], as_json)
+    show_list(found, LISTED, as_json, empty="No CNAM records on this account.")
 
 
 @app.command("show")
@@ -38,7 +39,13 @@ def show_record(cnam_id: str, as_json: JsonOption = False) -> None:
 @app.command()
 @one_line_errors
 def create(
-    value: Annotated[str, typer.Argument(help="Up to 15 letters, digits, spaces, , . -")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="Caller ID name: up to 15 characters with at least one letter; also digits, "
+            "spaces and the marks - _ . , @ + & ' / \"."
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Submit a name for review (approved within 48 hours)."""

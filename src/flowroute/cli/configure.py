@@ -22,7 +22,7 @@ def configure(
     ] = None,
 ) -> None:
     """Save credentials to the profile chosen with --profile (default: default)."""
-    name = Connection.profile
+    name = Connection.profile_name()
     saved = profile.load(name)
     key = access_key or typer.prompt("Access key", default=saved.get("access_key"))
     secret = secret_key or typer.prompt(

@@ -7,10 +7,11 @@ skipped against a real account."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx2
 from rich.console import Console
 from rich.panel import Panel
 from rich.prompt import Confirm
@@ -19,19 +20,36 @@ from rich.table import Table
 from .. import Flowroute, FlowrouteError, webhooks
 from .._core.config import mask
 from ..resources.cdrs import iter_records
+from ..resources.routes import CreatableRouteType
 from ..sandbox.receiver import WebhookReceiver
 from ..sandbox.remote import SandboxControl
 from ..sandbox.server import running
 from ..sandbox.settings import SandboxSettings
-from ._common import Connection
+from ..types.cdr import CdrExport
+from ._common import money
+from .callbacks import KINDS
 from .cdrs import download_bar, summary_table
+from .demo_account import demo_client, release_command
 
 
 def _step(console: Console, title: str) -> None:
     console.print(f"\n[bold cyan]> {title}[/]")
 
 
-def _walkthrough(console: Console, client: Flowroute) -> str:
+CNAM = "LOVELACE LABS"  # as Flowroute stores it (upper case), so an earlier run's is found
+DEMO_ALIAS = "flowroute-demo"  # marks the number an earlier run bought, so a rerun reuses it
+ROUTES: tuple[tuple[str, CreatableRouteType, str], ...] = (
+    ("office-pbx", "host", "pbx.example.com:5060"),
+    ("backup-uri", "uri", "sip:backup@sip.example.com"),
+)
+
+
+def _number(console: Console, client: Flowroute) -> tuple[str, bool]:
+    """The demo's number: an earlier run's (found by its alias), else one bought now."""
+    earlier = next(iter(client.numbers.list(alias=DEMO_ALIAS, limit=1)), None)
+    if earlier is not None:
+        _step(console, f"Reuse {earlier.id}, bought by an earlier run (alias {DEMO_ALIAS})")
+        return earlier.id, False
     _step(console, "Area codes with numbers for at most $3.25 setup")
     codes = [code.id for code in client.numbers.area_codes(max_setup_cost=3.25, limit=8)]
     console.print("  " + ", ".join(codes))
@@ -49,19 +67,27 @@ def _walkthrough(console: Console, client: Flowroute) -> str:
             n.rate_center,
             (n.state or "").upper(),
             n.tier,
-            f"${n.setup_cost:.2f}",
-            f"${n.monthly_cost:.2f}",
+            money(n.setup_cost),
+            money(n.monthly_cost),
         )
     console.print(table)
 
     _step(console, f"Purchase {candidates[0].id}")
     number = client.numbers.purchase(candidates[0].id)
+    client.numbers.update(number.id, alias=DEMO_ALIAS)  # at once: a failed run is reused too
     console.print(f"  bought {number.id}; primary route {number.primary_route_id} (sip-reg)")
+    return number.id, True
 
-    _step(console, "Create a host route and a SIP URI route")
-    host = client.routes.create(alias="office-pbx", route_type="host", value="pbx.example.com:5060")
-    uri = client.routes.create(
-        alias="backup-uri", route_type="uri", value="sip:backup@sip.example.com"
+
+def _walkthrough(console: Console, client: Flowroute) -> tuple[str, bool]:
+    """Returns the number and whether this run bought it."""
+    number, bought = _number(console, client)
+
+    _step(console, "Host and SIP URI routes (reused when an earlier run made them)")
+    existing = {route.alias: route for route in client.routes.list()}
+    host, uri = (
+        existing.get(alias) or client.routes.create(alias=alias, route_type=kind, value=value)
+        for alias, kind, value in ROUTES
     )
     routes = Table("id", "alias", "type", "value")
     for route in client.routes.list():
@@ -69,25 +95,36 @@ def _walkthrough(console: Console, client: Flowroute) -> str:
     console.print(routes)
 
     _step(console, "Set the primary and failover routes")
-    client.routes.set_primary(number.id, route=host.id)
-    client.routes.set_failover(number.id, route=uri.id)
-    client.numbers.update(number.id, alias="demo line")
+    client.routes.set_primary(number, route=host.id)
+    client.routes.set_failover(number, route=uri.id)
 
     _step(console, "Number details")
-    details = client.numbers.retrieve(number.id)
+    details = client.numbers.retrieve(number)
     info = Table(show_header=False)
     for key in ("id", "alias", "rate_center", "state", "primary_route_id", "failover_route_id"):
-        info.add_row(key, str(getattr(details, key)))
+        value = str(getattr(details, key))
+        info.add_row(key, value.upper() if key == "state" else value)
     console.print(info)
-    return number.id
+    return number, bought
+
+
+@contextmanager
+def _callbacks(client: Flowroute, url: str) -> Iterator[None]:
+    """Inbound texts and receipts to ``url`` while it listens; cleared after, so no callback is
+    left at a closed port."""
+    for kind in KINDS:
+        client.callbacks.set(kind, url)
+    try:
+        yield
+    finally:
+        for kind in KINDS:
+            client.callbacks.clear(kind)
 
 
 def _messaging(console: Console, client: Flowroute, sandbox: SandboxControl, number: str) -> None:
     mobile = "12065550123"
-    with WebhookReceiver() as inbox:
+    with WebhookReceiver() as inbox, _callbacks(client, inbox.url):
         _step(console, f"Local webhook receiver at {inbox.url}; point the callbacks at it")
-        for kind in ("sms", "sms_dlr"):  # inbound texts and delivery receipts
-            client.callbacks.set(kind, inbox.url)
 
         _step(console, f"Send an SMS from {number} to {mobile}")
         sent = client.messages.send(to=mobile, from_=number, body="Your table for 2 is ready.")
@@ -113,7 +150,7 @@ def _messaging(console: Console, client: Flowroute, sandbox: SandboxControl, num
             record.to,
             record.body,
             record.status,
-            f"${record.amount_display}",
+            money(record.amount_display, per_message=True),
         )
     console.print(table)
 
@@ -141,42 +178,58 @@ def _e911_and_cnam(
         except FlowrouteError as exc:
             console.print(f"  refused as expected: {exc}".split(" (POST")[0])
 
-    _step(console, "Validate, create and associate a real one")
+    _step(console, "Validate, create (or reuse an earlier run's) and associate a real one")
     client.e911s.validate(**address)
-    record = client.e911s.create(**address)
+    earlier = (a for a in client.e911s.list(label=address["label"]) if a.label == address["label"])
+    record = next(earlier, None) or client.e911s.create(**address)
     client.e911s.associate(record.id, number=number)
     console.print(
         f"  E911 address {record.id} ({record.street_number} {record.street_name}) -> {number}"
     )
 
-    _step(console, "Create a CNAM record: pending review")
-    cnam = client.cnams.create("Lovelace Labs")
+    _step(console, "Create a CNAM record, pending review (or reuse an earlier run's)")
+    earlier_cnam = (c for c in client.cnams.list(value=CNAM) if c.value == CNAM)
+    cnam = next(earlier_cnam, None) or client.cnams.create(CNAM)
     console.print(f"  {cnam.value!r}: approved={cnam.is_approved}")
 
     if sandbox is None:
         console.print("  Flowroute reviews it within 48 hours; then: flowroute cnam associate")
         return
-    _step(console, "Advance the sandbox clock 48 hours: reviewed and approved")
-    sandbox.clock.advance(hours=48)
-    cnam = client.cnams.retrieve(cnam.id)
+    if not cnam.is_approved:
+        _step(console, "Advance the sandbox clock 48 hours: reviewed and approved")
+        sandbox.clock.advance(hours=48)
+        cnam = client.cnams.retrieve(cnam.id)
     console.print(f"  {cnam.value!r}: approved={cnam.is_approved} at {cnam.approval_datetime}")
     client.cnams.associate(cnam.id, number=number)
     details = client.numbers.retrieve(number)
     console.print(f"  {number}: CNAM {details.cnam_preset_id}, E911 {details.e911_address_id}")
 
 
+def _window(export: CdrExport) -> tuple[str, str]:
+    """The dates an export covers, as the demo asked for them."""
+    given = export.filter_parameters or {}
+    start, end = (given.get(name) for name in ("start_call_start_time", "start_call_end_time"))
+    return str(start)[:10], str(end)[:10]
+
+
 def _cdrs(console: Console, client: Flowroute, sandbox: SandboxControl | None) -> None:
     start, end = "2026-01-01", "2026-02-01"
-    if sandbox is not None:
-        _step(console, "A month of calls on the account (20,000 generated call records)")
-        sandbox.generate_calls(20_000, start=start, end=end, seed=42)
-
-    _step(console, f"Create a CDR export from {start} to {end}, and wait for it")
-    export = client.cdrs.create(start=start, end=end)
-    console.print(f"  export {export.id}: {export.status}")
-    if sandbox is not None:
-        sandbox.clock.advance(seconds=10)
-    export = client.cdrs.wait(export.id, timeout=600)
+    earlier = next(
+        (e for e in client.cdrs.list(status="completed") if _window(e) == (start, end)), None
+    )
+    if earlier is not None:  # the calls were generated then; generating more would add to them
+        _step(console, f"Reuse the CDR export from {start} to {end} an earlier run made")
+        export = earlier
+    else:
+        if sandbox is not None:
+            _step(console, "A month of calls on the account (20,000 generated call records)")
+            sandbox.generate_calls(20_000, start=start, end=end, seed=42)
+        _step(console, f"Create a CDR export from {start} to {end}, and wait for it")
+        export = client.cdrs.create(start=start, end=end)
+        console.print(f"  export {export.id}: {export.status}")
+        if sandbox is not None:
+            sandbox.clock.advance(seconds=10)
+        export = client.cdrs.wait(export.id, timeout=600)
     console.print(f"  export {export.id}: {export.status}, {export.num_calls:,} calls")
 
     _step(console, "Download it and summarise")
@@ -187,51 +240,45 @@ def _cdrs(console: Console, client: Flowroute, sandbox: SandboxControl | None) -
         console.print(summary_table(iter_records(path)))
 
 
-def _story(console: Console, client: Flowroute, sandbox: SandboxControl | None) -> str:
-    """The whole walkthrough; returns the number it bought."""
-    number = _walkthrough(console, client)
+def _story(console: Console, client: Flowroute, sandbox: SandboxControl | None) -> tuple[str, bool]:
+    """The whole walkthrough; returns the number and whether this run bought it."""
+    number, bought = _walkthrough(console, client)
     if sandbox is not None:
         _messaging(console, client, sandbox, number)
     else:
         console.print("\n(messaging skipped: a real account would text a real phone)")
     _e911_and_cnam(console, client, sandbox, number)
     _cdrs(console, client, sandbox)
-    return number
-
-
-def _control(url: str, access_key: str, secret_key: str) -> SandboxControl | None:
-    """The control API when ``url`` is a sandbox; None for Flowroute itself."""
-    control = SandboxControl(url, access_key=access_key, secret_key=secret_key)
-    try:
-        control.clock.now()
-    except (RuntimeError, httpx2.HTTPError, ValueError):
-        control.close()
-        return None
-    return control
+    return number, bought
 
 
 def _against(console: Console, url: str, yes: bool) -> None:
-    key, secret = Connection.sandbox_credentials()
-    sandbox = _control(url, key, secret)
-    if sandbox is None:
-        console.print(
-            f"[bold yellow]{url} is not a sandbox.[/] The demo buys a number (setup and monthly "
-            "charges), adds an E911 address and a CNAM record, and exports CDRs on the account "
-            f"{mask(key)}."
-        )
-        if not yes and not Confirm.ask("Spend money on this account?", console=console):
-            raise DemoCancelled
-    with Flowroute(access_key=key, secret_key=secret, base_url=url) as client:
+    client, sandbox = demo_client(url)
+    with client:
+        if sandbox is None:
+            console.print(
+                f"[bold yellow]{url} is not a sandbox.[/] The demo buys a number (setup and "
+                f"monthly charges) unless one an earlier run bought (alias {DEMO_ALIAS}) is "
+                "still there, adds an E911 address and a CNAM record, and exports CDRs on the "
+                f"account {mask(client.access_key)}."
+            )
+            if not yes and not Confirm.ask("Spend money on this account?", console=console):
+                raise DemoCancelled
         console.print(f"{'sandbox' if sandbox else 'Flowroute'} at {url}")
-        number = _story(console, client, sandbox)
+        number, bought = _story(console, client, sandbox)
+    how = "bought it" if bought else "reused it (an earlier run bought it)"
+    console.print(f"\nThe demo's number is {number}; this run {how}.")
     console.print(
-        f"\nThe demo bought {number}; release it with: flowroute numbers release {number}"
+        "Release it with: " + release_command(url=url, number=number, sandbox=sandbox is not None),
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
     )
 
 
 NEXT_STEPS = (
     "flowroute sandbox                      keep a sandbox running on port 8080",
-    "flowroute --base-url http://127.0.0.1:8080 --access-key me --secret-key s numbers search",
+    "flowroute --base-url http://127.0.0.1:8080 numbers search   (after flowroute configure)",
     "flowroute listen --sandbox http://127.0.0.1:8080   print inbound texts and receipts",
     "def test_x(flowroute_sandbox): ...     the pytest fixture (docs/sandbox.md)",
     "python examples/two_way_sms_bot.py     one of the examples/; docs/cli.md for every command",

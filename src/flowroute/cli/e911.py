@@ -51,7 +51,7 @@ def list_addresses(
 ) -> None:
     """Your E911 addresses."""
     found = Connection.client().e911s.list(label=label, city=city, state=state, limit=limit)
-    show_list(found, SUMMARY, as_json)
+    show_list(found, SUMMARY, as_json, empty="No E911 addresses on this account.")
 
 
 @app.command("show")
@@ -106,7 +106,8 @@ def associate(e911_id: str, number: str) -> None:
 @one_line_errors
 def numbers(e911_id: str, as_json: JsonOption = False) -> None:
     """The numbers that use an address."""
-    show_list(Connection.client().e911s.numbers(e911_id), ["id", "alias"], as_json)
+    found = Connection.client().e911s.numbers(e911_id)
+    show_list(found, ["id", "alias"], as_json, empty="No numbers use this address.")
 
 
 @app.command()

@@ -4,18 +4,20 @@ posts, optionally forwards it to your app, and can register itself as the accoun
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from .. import Flowroute, webhooks
-from ..resources.callbacks import CallbackKind
 from ..sandbox.receiver import Event, WebhookReceiver
-from ._common import Connection, one_line_errors, print_json, stdout
-
-KINDS: tuple[CallbackKind, ...] = ("sms", "mms", "sms_dlr", "mms_dlr")
+from ._common import Connection, fail, one_line_errors, print_json, stderr, stdout, wire
+from .callbacks import KINDS
+from .forwarding import Forwarded, Relay
 
 
 def describe(event: Event) -> str:
@@ -31,7 +33,7 @@ def describe(event: Event) -> str:
 
 
 @contextmanager
-def registered(sandbox: str | None, url: str) -> Iterator[None]:
+def registered(sandbox: str | None, url: str, status: Console) -> Iterator[None]:
     """With a sandbox URL: point the account's callbacks at ``url`` while listening."""
     if sandbox is None:
         yield
@@ -40,12 +42,41 @@ def registered(sandbox: str | None, url: str) -> Iterator[None]:
     with Flowroute(access_key=key, secret_key=secret, base_url=sandbox) as client:
         for kind in KINDS:
             client.callbacks.set(kind, url)
-        stdout.print(f"registered as the sms, mms and receipt callbacks at {sandbox}")
+        status.print(f"registered as the sms, mms and receipt callbacks at {sandbox}")
         try:
             yield
         finally:
             for kind in KINDS:  # a callback left pointing at a closed port only fails later
                 client.callbacks.clear(kind)
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGHUP: stop as Ctrl+C does, clearing the callbacks on the way out."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Stopped
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _stop) for s in signals}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextmanager
+def relayed(forward_to: str | None, report: Callable[[Forwarded], None]) -> Iterator[str | None]:
+    """Where the receiver forwards: a relay to ``forward_to`` that reports each outcome."""
+    if forward_to is None:
+        yield None
+        return
+    with Relay(forward_to, report) as relay:
+        yield relay.url
 
 
 @one_line_errors
@@ -62,26 +93,35 @@ def listen(
     count: Annotated[
         int | None, typer.Option(help="Exit after this many webhooks (default: run until ^C).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line; other lines to stderr.")
+    ] = False,
 ) -> None:
     """Receive and print inbound SMS/MMS and delivery receipts."""
-    arrived: queue.Queue[Event] = queue.Queue()
-    with WebhookReceiver(
-        host=host, port=port, on_event=arrived.put, forward_to=forward_to
-    ) as inbox:
-        stdout.print(
+    if not 0 <= port <= 65535:
+        fail(f"--port must be between 0 and 65535, got {port}", 2)
+    status = stderr if as_json else stdout  # with --json, stdout holds only JSON lines
+    arrived: queue.Queue[Event | Forwarded] = queue.Queue()
+    with (
+        relayed(forward_to, arrived.put) as relay,
+        WebhookReceiver(host=host, port=port, on_event=arrived.put, forward_to=relay) as inbox,
+    ):
+        status.print(
             f"listening on {inbox.url}" + (f", forwarding to {forward_to}" if forward_to else "")
         )
-        with registered(sandbox, inbox.url):
+        with stopped_by_signals(), registered(sandbox, inbox.url, status):
             seen = 0
             try:
+                # Each webhook, then (when forwarding) what the app answered: count the last.
                 while count is None or seen < count:
-                    event = arrived.get()
-                    seen += 1
-                    if as_json:
-                        print_json(event.to_dict(), indent=None)
+                    item = arrived.get()
+                    if isinstance(item, Forwarded):
+                        status.print(item.describe(), soft_wrap=True, markup=False)
+                    elif as_json:
+                        print_json(wire(item), indent=None)
                     else:
-                        stdout.print(describe(event), soft_wrap=True)
+                        stdout.print(describe(item), soft_wrap=True)
+                    seen += isinstance(item, Forwarded) == (forward_to is not None)
                     stdout.file.flush()  # lines appear as they arrive, even through a pipe
-            except KeyboardInterrupt:
-                stdout.print("stopped")
+            except (KeyboardInterrupt, Stopped):
+                status.print("stopped")

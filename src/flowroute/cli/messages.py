@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from ._common import Connection, JsonOption, LimitOption, one_line_errors, show_list, show_one
+from ..resources.messages import DEFAULT_MAX_SEGMENTS
+from ..segments import above, analyze
+from ._common import (
+    Connection,
+    JsonOption,
+    LimitOption,
+    fail,
+    one_line_errors,
+    show_list,
+    show_one,
+)
 
 app = typer.Typer(help="SMS and MMS.", no_args_is_help=True)
 
@@ -31,22 +41,39 @@ def send(
         str | None, typer.Option(help="URL for this message's delivery receipts.")
     ] = None,
     max_segments: Annotated[
-        int | None, typer.Option(help="Refuse an SMS longer than this many segments.")
-    ] = None,
+        int,
+        typer.Option(min=1, help="Refuse an SMS longer than this many segments (each billed)."),
+    ] = DEFAULT_MAX_SEGMENTS,
     as_json: JsonOption = False,
 ) -> None:
     """Send an SMS (or an MMS with --media-url). Never sent twice: see exit status 4."""
     if body == "-":
-        body = sys.stdin.read().rstrip("\n")
+        body = _stdin()
+    too_long = None if media_url else above(analyze(body), max_segments)
+    if too_long is not None:
+        fail(f"{too_long}; shorten it or pass --max-segments N")
     sent = Connection.client().messages.send(
         to=to,
         from_=from_,
         body=body or None,
         media_urls=media_url or None,
         dlr_callback=dlr_callback,
-        max_segments=max_segments,
+        max_segments=None,  # checked above, with the CLI's option in the message
     )
     show_one(sent, ["id", "to", "from_", "is_mms", "segments"], as_json)
+
+
+def _stdin() -> str:
+    """The body piped in, which must be UTF-8 (what the API takes)."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError as exc:
+        fail(
+            f"standard input is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8",
+            2,
+        )
 
 
 @app.command("list")
@@ -62,7 +89,7 @@ def list_messages(
     """Message detail records, oldest first."""
     since = start or datetime.now(UTC) - timedelta(days=7)
     found = Connection.client().messages.list(start_date=since, end_date=end, limit=limit)
-    show_list(found, LISTED, as_json)
+    show_list(found, LISTED, as_json, empty="No messages in that period.")
 
 
 @app.command("show")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .. import Flowroute
 from ._common import (
     Connection,
     JsonOption,
@@ -32,6 +33,7 @@ DETAILS = [
     "e911_address_id",
     "cnam_lookups_enabled",
 ]
+LISTED = ["id", "alias", "number_type", "rate_center", "state"]
 MaxSetupCost = Annotated[float | None, typer.Option(help="Only where setup costs at most this.")]
 
 
@@ -42,7 +44,7 @@ def area_codes(
 ) -> None:
     """Area codes with purchasable numbers."""
     found = Connection.client().numbers.area_codes(max_setup_cost=max_setup_cost, limit=limit)
-    show_list(found, ["id"], as_json)
+    show_list(found, ["id"], as_json, empty="No area codes match.")
 
 
 @app.command()
@@ -57,7 +59,7 @@ def exchanges(
     found = Connection.client().numbers.exchanges(
         areacode=areacode, max_setup_cost=max_setup_cost, limit=limit
     )
-    show_list(found, ["id"], as_json)
+    show_list(found, ["id"], as_json, empty="No exchanges match.")
 
 
 @app.command()
@@ -80,7 +82,7 @@ def search(
         rate_center=rate_center,
         limit=limit,
     )
-    show_list(found, AVAILABLE, as_json)
+    show_list(found, AVAILABLE, as_json, empty="No purchasable numbers match.")
 
 
 @app.command()
@@ -100,7 +102,7 @@ def list_numbers(
 ) -> None:
     """Numbers on your account."""
     found = Connection.client().numbers.list(contains=contains, alias=alias, limit=limit)
-    show_list(found, ["id", "alias", "number_type", "rate_center", "state"], as_json)
+    show_list(found, LISTED, as_json, empty="No numbers on this account.")
 
 
 @app.command("show")
@@ -131,7 +133,35 @@ def update(
 
 @app.command()
 @one_line_errors
-def release(number: str) -> None:
-    """Release a number back to inventory (billing stops)."""
-    Connection.client().numbers.release(number)
+def release(
+    number: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Release a number back to inventory (billing stops; it may go to someone else)."""
+    client = Connection.client()
+    if not yes:
+        attached = _attached(client, number)
+        loses = f"; it loses {attached}" if attached else ""
+        if not typer.confirm(f"Release {number}{loses}?", err=True):
+            fail(f"{number} was not released")
+    client.numbers.release(number)
     done(f"released {number}")
+
+
+def _attached(client: Flowroute, number: str) -> str:
+    """What goes with the number: its E911 address, CNAM record and routes."""
+    details = client.numbers.retrieve(number)
+    aliases = {route.id: route.alias for route in client.routes.list()}
+    parts = [
+        f"{role} route {aliases.get(route_id) or route_id} (id {route_id})"
+        for role, route_id in (
+            ("primary", details.primary_route_id),
+            ("failover", details.failover_route_id),
+        )
+        if route_id is not None
+    ]
+    if details.e911_address_id is not None:
+        parts.append(f"E911 address {details.e911_address_id}")
+    if details.cnam_preset_id is not None:
+        parts.append(f"CNAM record {details.cnam_preset_id}")
+    return ", ".join(parts)

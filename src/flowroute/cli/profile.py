@@ -44,6 +44,17 @@ def load(name: str) -> dict[str, str]:
     return load_all().get(name, {})
 
 
+def require(name: str) -> dict[str, str]:
+    """A profile that was asked for by name: missing is an error that says how to create it."""
+    profiles = load_all()
+    if name not in profiles:
+        raise ProfileError(
+            f"no profile {name!r} in {config_path()}; flowroute --profile {name} configure "
+            "creates it"
+        )
+    return profiles[name]
+
+
 def save(name: str, values: dict[str, str]) -> Path:
     """Replace profile ``name``; other profiles stay. Written to a 0600 temporary file first and
     renamed, so the secret is never readable by others, even briefly."""

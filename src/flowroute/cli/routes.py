@@ -21,7 +21,8 @@ EdgeOption = Annotated[
 @one_line_errors
 def list_routes(limit: LimitOption = 50, as_json: JsonOption = False) -> None:
     """Your routes."""
-    show_list(Connection.client().routes.list(limit=limit), COLUMNS, as_json)
+    found = Connection.client().routes.list(limit=limit)
+    show_list(found, COLUMNS, as_json, empty="No routes on this account.")
 
 
 @app.command()

@@ -14,12 +14,13 @@ from .._core.modes import M
 from .._core.options import RequestOptions
 from .._core.resource import Resource, endpoint, paginated
 from ..phone import to_e164, to_nanp
-from ..segments import analyze
+from ..segments import above, analyze
 from ..types._base import parse_one, parse_page
 from ..types.message import Message, SentMessage
 from ._params import non_negative
 
 ApiVersion = Literal["v2.1", "v2.2"]
+DEFAULT_MAX_SEGMENTS = 10  # a runaway body (a log file, a loop) is refused, not billed
 MAX_PAGE = 1000  # Flowroute sets no maximum; keep pages a sensible size
 logger = logging.getLogger("flowroute")
 
@@ -56,13 +57,12 @@ def _when(value: date | datetime | str, name: str) -> str:
 
 def _check_segments(body: str, max_segments: int | None, on_too_long: str) -> int:
     info = analyze(body)
-    if max_segments is not None and info.segments > max_segments:
-        message = (
-            f"body is {info.segments} SMS segments ({info.length} characters, encoding "
-            f"{info.encoding}, {info.per_segment} per segment), above max_segments={max_segments}"
-        )
+    message = None if max_segments is None else above(info, max_segments)
+    if message is not None:
         if on_too_long == "error":
-            raise InvalidRequestError(message + "; shorten it or raise max_segments")
+            raise InvalidRequestError(
+                message + "; shorten it or raise max_segments (None lifts the limit)"
+            )
         warnings.warn(message, stacklevel=4)
         logger.warning(message)
     return info.segments
@@ -82,7 +82,7 @@ class Messages(Resource[M]):
         is_mms: bool | None = None,
         dlr_callback: str | None = None,
         api_version: ApiVersion = "v2.1",
-        max_segments: int | None = None,
+        max_segments: int | None = DEFAULT_MAX_SEGMENTS,
         on_too_long: Literal["error", "warn"] = "error",
         **options: Unpack[RequestOptions],
     ) -> Call[SentMessage]:
@@ -91,6 +91,10 @@ class Messages(Resource[M]):
         Never sent twice: retried only when it cannot have reached Flowroute or on 429, paced by
         the client's rate limit (5 SMS/s, 1 MMS/s by default). An unclear failure raises
         ``IndeterminateResultError`` carrying what was sent.
+
+        An SMS body longer than ``max_segments`` (default 10; each segment is billed) raises
+        ``InvalidRequestError`` before any request, naming its segment count and estimated cost;
+        ``on_too_long="warn"`` sends it with a warning instead, ``max_segments=None`` lifts it.
         """
         version = _version(api_version)
         wire = to_e164 if version == "v2.2" else to_nanp

@@ -5,6 +5,7 @@ Needs only the core dependencies, so it also drives a sandbox in another process
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,6 +15,23 @@ from .._core.transport import warm_transport
 
 DEFAULT_ACCESS_KEY = "sandbox-access-key"
 DEFAULT_SECRET_KEY = "sandbox-secret-key"
+
+
+class ControlError(RuntimeError):
+    """The control API refused a request; ``detail`` is its explanation."""
+
+    def __init__(self, method: str, path: str, status: int, detail: str) -> None:
+        super().__init__(f"sandbox control {method} {path} failed: {status} {detail}")
+        self.status = status
+        self.detail = detail
+
+
+def _detail(text: str) -> str:
+    """The sandbox's error explanation (``{"errors": [{"detail": ...}]}``), else the text."""
+    try:
+        return str(json.loads(text)["errors"][0]["detail"])
+    except (ValueError, LookupError, TypeError):
+        return text
 
 
 def _waiting(path: str, wait: bool) -> str:
@@ -57,7 +75,7 @@ class SandboxControl:
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._http().request(method, path, json=body)
         if response.status_code >= 400:
-            raise RuntimeError(f"sandbox control {method} {path} failed: {response.text}")
+            raise ControlError(method, path, response.status_code, _detail(response.text))
         return response.json() if response.content else None
 
     def reset(self) -> None:
@@ -111,6 +129,17 @@ class SandboxControl:
         """Put ``count`` numbers from inventory on the account at once."""
         numbers: list[str] = self.call("POST", "/seed", {"numbers": count})["numbers"]
         return numbers
+
+    def approve_cnam(self, cnam_id: str) -> dict[str, Any]:
+        """Approve a pending CNAM record now, instead of after the review delay."""
+        record: dict[str, Any] = self.call("POST", f"/cnams/{cnam_id}/approve")["data"]
+        return record
+
+    def reject_cnam(self, cnam_id: str, *, reason: str | None = None) -> dict[str, Any]:
+        """Reject a CNAM record now, with ``reason`` (the sandbox's stock reason if None)."""
+        body = {"reason": reason} if reason else {}
+        record: dict[str, Any] = self.call("POST", f"/cnams/{cnam_id}/reject", body)["data"]
+        return record
 
     def close(self) -> None:
         if self._client is not None:
