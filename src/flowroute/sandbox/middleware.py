@@ -13,10 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, error_body
 from .faults import Fault
+from .logs import DOWNLOADS, logger, shown_path
 from .state import SandboxState
 from .web.responses import JSON_API, error_response, http_error_response
-
-DOWNLOADS = "/cdr-downloads/"
 
 DROP_MESSAGE = "ASGI callable returned without completing response."
 
@@ -85,6 +84,13 @@ class SandboxMiddleware:
         return None if account is None else account.id
 
     async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        logger.info(
+            "fault %d injected on %s %s: %s",
+            fault.id,
+            scope["method"],
+            shown_path(scope["path"]),
+            fault.summary(),
+        )
         captured: list[Message] = []
 
         async def capture(message: Message) -> None:
