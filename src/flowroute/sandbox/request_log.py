@@ -28,11 +28,21 @@ class RequestLog:
             return
         started = time.perf_counter()
         status: int | str = "-"  # no answer began: the client went away first
+        logged = False
+
+        def log() -> None:
+            nonlocal logged
+            logged = True
+            took = (time.perf_counter() - started) * 1000
+            method, path = scope["method"], shown_path(scope["path"])
+            logger.info("%s %s %s %.1f ms", method, path, status, took)
 
         async def noting_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                log()  # before the last byte leaves: no client sees an answer unlogged
             await send(message)
 
         try:
@@ -40,8 +50,8 @@ class RequestLog:
         except BaseException:
             if status == "-":
                 status = 500  # what the server answers for an unhandled error
+            if not logged:
+                log()
             raise
-        finally:
-            took = (time.perf_counter() - started) * 1000
-            method, path = scope["method"], shown_path(scope["path"])
-            logger.info("%s %s %s %.1f ms", method, path, status, took)
+        if not logged:  # an answer cut short (an injected drop) or never begun
+            log()
