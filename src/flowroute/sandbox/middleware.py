@@ -65,7 +65,9 @@ class SandboxMiddleware:
         if self.state.settings.latency and not path.startswith("/_sandbox"):
             await asyncio.sleep(self.state.settings.latency)
         fault = None
-        if self.state.faults.active and not path.startswith("/_sandbox"):
+        # Control paths first: they never take faults, and a shared database's fault lookup
+        # would make /_sandbox/health fail before it could report the database down.
+        if not path.startswith("/_sandbox") and self.state.faults.active:
             owner = self._owner(scope, path)
             if owner is not None:
                 fault = self.state.faults.take(owner, scope["method"], path)
