@@ -113,12 +113,14 @@ def test_the_docs_page_works_offline(
 
 
 def test_health_needs_no_credentials_even_with_strict_auth() -> None:
-    with running(SandboxSettings(strict_auth={"k": "s"})) as sandbox:
-        with httpx2.Client(base_url=sandbox.base_url) as anonymous:
-            assert anonymous.get("/_sandbox/clock").status_code == 401
-            health = anonymous.get("/_sandbox/health")
-            assert anonymous.get("/_sandbox/").status_code == 200
-            assert anonymous.get("/_sandbox/docs").status_code == 200
+    with (
+        running(SandboxSettings(strict_auth={"k": "s"})) as sandbox,
+        httpx2.Client(base_url=sandbox.base_url) as anonymous,
+    ):
+        assert anonymous.get("/_sandbox/clock").status_code == 401
+        health = anonymous.get("/_sandbox/health")
+        assert anonymous.get("/_sandbox/").status_code == 200
+        assert anonymous.get("/_sandbox/docs").status_code == 200
     assert health.status_code == 200
     assert health.json() == {"status": "ok", "database": "ok", "version": health.json()["version"]}
 
@@ -140,13 +142,15 @@ def test_health_is_503_while_the_database_is_unreachable(postgres_database: str)
                 )
 
     try:
-        with running(SandboxSettings(db=postgres_database)) as sandbox:
-            with httpx2.Client(base_url=sandbox.base_url) as anonymous:
-                assert anonymous.get("/_sandbox/health").status_code == 200
-                allow_connections(False)
-                down = anonymous.get("/_sandbox/health")
-                allow_connections(True)
-                assert anonymous.get("/_sandbox/health").status_code == 200  # back by itself
+        with (
+            running(SandboxSettings(db=postgres_database)) as sandbox,
+            httpx2.Client(base_url=sandbox.base_url) as anonymous,
+        ):
+            assert anonymous.get("/_sandbox/health").status_code == 200
+            allow_connections(False)
+            down = anonymous.get("/_sandbox/health")
+            allow_connections(True)
+            assert anonymous.get("/_sandbox/health").status_code == 200  # back by itself
     finally:
         allow_connections(True)
         admin.dispose()
