@@ -158,6 +158,13 @@ def test_the_command_line_logs_requests_at_info_by_default(tmp_path: Path) -> No
     assert SECRET not in logged and "hunter2" not in logged
 
 
+def test_worker_processes_log_their_requests(tmp_path: Path, postgres_database: str) -> None:
+    logged = serve_and_call(tmp_path, "--db", postgres_database, "--workers", "2")
+    assert re.search(f"^INFO: +GET /v2/routes 200 {TIME}$", logged, re.MULTILINE)
+    assert re.search(f"^INFO: +GET /v2/numbers/12065550100 404 {TIME}$", logged, re.MULTILINE)
+    assert SECRET not in logged and "hunter2" not in logged
+
+
 def test_log_level_warning_leaves_requests_out(tmp_path: Path) -> None:
     logged = serve_and_call(tmp_path, "--log-level", "warning")
     assert "GET /v2/routes" not in logged and "INFO" not in logged
