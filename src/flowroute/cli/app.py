@@ -89,67 +89,39 @@ def sandbox(**given: Any) -> None:
     """Run a local Flowroute sandbox."""
     from rich.console import Console
 
-    from ..sandbox.outbound import Policy
-    from ..sandbox.server import serve
-    from ..sandbox.store.db import describe_database
+    from ..sandbox import banner
+    from ..sandbox.server import prepare
 
     try:
         server, settings = from_command_line(given)
     except SettingError as exc:  # a bad value, or an exposed sandbox without strict auth
         fail(str(exc), 2)
-    host, port, strict = server.host, server.port, settings.strict_auth
-    console = Console()
-    url = f"http://{host}:{port}"
-    console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
-    if settings.exposed:
-        console.print(
-            f"  [bold red]warning:[/]     exposed on {host} port {port}: anyone who can reach "
-            "it can call this sandbox; webhooks and media fetches never go to loopback or "
-            "private addresses unless --allow-webhook-host names them",
-            soft_wrap=True,
-            highlight=False,
-        )
-    accounts = "any KEY:SECRET, one account per key"
-    if strict:
-        accounts = f"only the --strict-auth keys ({len(strict)})"
-    elif settings.exposed:
-        accounts += " (--allow-any-key: anyone who reaches it gets an account)"
-    console.print("  credentials: " + accounts, highlight=False)
-    if settings.exposed and given.get("strict_auth"):
-        console.print(
-            "  [bold red]warning:[/]     --strict-auth secrets are visible to every user in ps; "
-            "give them with --strict-auth-file or FLOWROUTE_SANDBOX_STRICT_AUTH",
-            soft_wrap=True,
-        )
-    # Never echo a --strict-auth secret: show the key and elide the secret.
-    key, secret = (next(iter(strict)), "...") if strict else ("demo", "demo")
-    console.print(
-        f"  SDK:         Flowroute(base_url={url!r}, access_key={key!r}, secret_key=...)",
-        soft_wrap=True,
-    )
-    console.print(
-        f"  CLI:         flowroute --base-url {url} --access-key {key} --secret-key {secret} "
-        "numbers search",
-        soft_wrap=True,
-    )
-    console.print(f"  control API: {url}/_sandbox/  (docs at {url}/_sandbox/docs)")
-    console.print(
-        f"  webhooks:    {settings.webhook_format} bodies, to {Policy.of(settings).describe()}",
-        soft_wrap=True,
-        markup=False,
-    )
-    console.print(f"  storage:     {describe_database(settings.db)}\n")
     try:
-        serve(
+        # Everything that can fail (the port, the database) fails here, before the banner.
+        foreground = prepare(
             settings,
-            host=host,
-            port=port,
+            host=server.host,
+            port=server.port,
             workers=server.workers,
             log_level=server.log_level,
             allow_any_key=server.allow_any_key,
         )
-    except ValueError as exc:  # a database it cannot use, --workers without PostgreSQL
+    except ValueError as exc:  # a busy port, a database it cannot use, --workers without PostgreSQL
         fail(str(exc), 2)
+    url = foreground.url
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"[bold green]Flowroute sandbox[/] on [link={url}]{url}[/link]")
+    shown = banner.lines(
+        settings, server, url=url, port=foreground.port, given_pairs=bool(given.get("strict_auth"))
+    )
+    width = max(len(line.label) for line in shown) + 1
+    for line in shown:
+        label = f"[bold red]{line.label}[/]" if line.warning else line.label
+        padding = " " * (width - len(line.label))
+        console.print(f"  {label}{padding}", end="")
+        console.print(line.text, markup=False)
+    console.print()
+    foreground.run()
 
 
 def _sandbox_parameter(option: Option) -> inspect.Parameter:

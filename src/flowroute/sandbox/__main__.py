@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from .._core.extras import exit_missing_extra
 from .settings import SettingError, command_line_options, from_command_line
 
 
@@ -39,10 +40,14 @@ def main(argv: list[str] | None = None) -> None:
         server, settings = from_command_line(vars(args))
     except SettingError as exc:
         parser.error(str(exc))
-    from .server import serve
-
     try:
-        serve(
+        from . import banner
+        from .server import prepare
+    except ModuleNotFoundError as exc:  # installed without the sandbox extra
+        exit_missing_extra(what="python -m flowroute.sandbox", extra="sandbox", error=exc)
+    try:
+        # Everything that can fail (the port, the database) fails here, before the banner.
+        foreground = prepare(
             settings,
             host=server.host,
             port=server.port,
@@ -51,7 +56,16 @@ def main(argv: list[str] | None = None) -> None:
             allow_any_key=server.allow_any_key,
         )
     except ValueError as exc:
-        parser.error(str(exc))
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+    shown = banner.lines(
+        settings,
+        server,
+        url=foreground.url,
+        port=foreground.port,
+        given_pairs=bool(args.strict_auth),
+    )
+    print(banner.plain(banner.title(foreground.url), shown), flush=True)
+    foreground.run()
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Router
 
-from . import control
+from . import control, discovery
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .errors import ApiError
 from .exposure import LoopbackHostGuard
 from .middleware import SandboxMiddleware
 from .openapi import add_wire_paths
+from .request_log import RequestLog
 from .settings import SandboxSettings
 from .state import SandboxState
 from .web.responses import error_response, http_error_response
@@ -43,11 +44,12 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         title="Flowroute sandbox",
         description="A stateful local Flowroute API. Control endpoints live under /_sandbox/.",
         redirect_slashes=False,
-        docs_url="/_sandbox/docs",
+        docs_url=None,  # Swagger UI loads from a CDN: discovery serves an offline page instead
         redoc_url=None,
         openapi_url="/_sandbox/openapi.json",
     )
     app.state.sandbox = state
+    app.include_router(discovery.router)
     app.include_router(control.router)
     generated_openapi = app.openapi
 
@@ -63,7 +65,8 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     resources = (numbers, routes, messages, e911s, cnams, porting, cdrs)
     wire = Router(routes=[route for module in resources for route in module.router.routes])
     app.add_middleware(SandboxMiddleware, state=state, wire=wire)
-    app.add_middleware(LoopbackHostGuard, settings=state.settings)  # outermost: before anything
+    app.add_middleware(LoopbackHostGuard, settings=state.settings)  # before anything else
+    app.add_middleware(RequestLog)  # outermost, so even a refused Host is logged
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> Response:

@@ -35,6 +35,13 @@ class Fault:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def summary(self) -> str:
+        """What it does, for the log: ``status 503 after handling, delay 2 s``."""
+        parts = [f"status {self.status}"] if self.status is not None else []
+        parts += ["connection dropped"] if self.drop else []
+        parts += [f"delay {self.delay:g} s"] if self.delay else []
+        return f"{', '.join(parts)} ({self.when} handling)"
+
 
 class Faults(Protocol):
     def add(self, account_id: int, fault: Fault) -> Fault: ...

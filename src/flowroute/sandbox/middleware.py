@@ -13,10 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError, error_body
 from .faults import Fault
+from .logs import DOWNLOADS, logger, shown_path
 from .state import SandboxState
 from .web.responses import JSON_API, error_response, http_error_response
-
-DOWNLOADS = "/cdr-downloads/"
 
 DROP_MESSAGE = "ASGI callable returned without completing response."
 
@@ -66,7 +65,9 @@ class SandboxMiddleware:
         if self.state.settings.latency and not path.startswith("/_sandbox"):
             await asyncio.sleep(self.state.settings.latency)
         fault = None
-        if self.state.faults.active and not path.startswith("/_sandbox"):
+        # Control paths first: they never take faults, and a shared database's fault lookup
+        # would make /_sandbox/health fail before it could report the database down.
+        if not path.startswith("/_sandbox") and self.state.faults.active:
             owner = self._owner(scope, path)
             if owner is not None:
                 fault = self.state.faults.take(owner, scope["method"], path)
@@ -85,6 +86,13 @@ class SandboxMiddleware:
         return None if account is None else account.id
 
     async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        logger.info(
+            "fault %d injected on %s %s: %s",
+            fault.id,
+            scope["method"],
+            shown_path(scope["path"]),
+            fault.summary(),
+        )
         captured: list[Message] = []
 
         async def capture(message: Message) -> None:

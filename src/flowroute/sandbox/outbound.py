@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
@@ -30,6 +31,7 @@ import httpcore2
 import httpx2
 
 from .errors import ApiError
+from .logs import logger, shown_url
 from .settings import SandboxSettings, split_host_port
 
 ATTEMPT_TIMEOUT = 10.0  # one attempt in all: resolving, connecting, sending, the whole answer
@@ -332,9 +334,9 @@ class Outbound:
             parsed = httpx2.URL(url)
             host = parsed.raw_host.decode("ascii")
         except (httpx2.InvalidURL, UnicodeDecodeError, TypeError):
-            raise HostNotAllowed(f"{url[:100]!r} is not a valid URL") from None
+            raise HostNotAllowed(f"{shown_url(url)!r} is not a valid URL") from None
         if parsed.scheme not in ("http", "https") or not host:
-            raise HostNotAllowed(f"{url[:100]!r} is not an http or https URL")
+            raise HostNotAllowed(f"{shown_url(url)!r} is not an http or https URL")
         try:
             name = split_host_port(host)[0]
         except ValueError:
@@ -344,12 +346,19 @@ class Outbound:
     async def deliver(self, url: str, body: str) -> tuple[str, int | None, str | None]:
         """One webhook attempt: (outcome, status, error), the outcome "delivered" (a 200),
         "failed" (anything else, retried) or "blocked" (refused by policy, never sent)."""
+        started = time.perf_counter()
         try:
             self._precheck(url)
             status, error = await self._post(url, body)
         except Refused as exc:
+            logger.warning("webhook to %s blocked: %s", shown_url(url), exc.reason)
             return "blocked", None, f"not contacted: {exc.reason}"
-        return ("delivered" if status == 200 else "failed"), status, error
+        outcome = "delivered" if status == 200 else "failed"
+        took = (time.perf_counter() - started) * 1000
+        logger.info(
+            "webhook to %s %s (%s) in %.1f ms", shown_url(url), outcome, status or error, took
+        )
+        return outcome, status, error
 
     async def _post(self, url: str, body: str) -> tuple[int | None, str | None]:
         """One POST, bounded in all by ATTEMPT_TIMEOUT: (status, error). Raises Refused."""
@@ -373,7 +382,8 @@ class Outbound:
             self._precheck(url)
             async with asyncio.timeout(ATTEMPT_TIMEOUT):
                 return await self._measure(url)
-        except Refused:
+        except Refused as exc:
+            logger.warning("media fetch from %s blocked: %s", shown_url(url), exc.reason)
             if self.settings.exposed:
                 raise
             return None

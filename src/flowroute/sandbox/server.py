@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import errno
 import functools
 import logging
 import os
@@ -15,6 +17,7 @@ from typing import Any, Self
 
 import h11
 import uvicorn
+from uvicorn.config import LOG_LEVELS, LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
@@ -23,6 +26,7 @@ from .._client import AsyncFlowroute, Flowroute
 from .._core.ratelimit import RateLimit
 from .app import create_app
 from .dispatcher import release_all_claims
+from .logs import logger
 from .middleware import SuppressInjectedDrops
 from .remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, SandboxControl
 from .settings import (
@@ -123,13 +127,26 @@ class SandboxConfig(uvicorn.Config):
         self.header_timeout = header_timeout
 
 
-def _config(settings: SandboxSettings, log_level: str) -> SandboxConfig:
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging set-up plus the sandbox's own logger (requests, faults, webhooks) at
+    ``level``, on the same stderr handler. Applied by each worker process too."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"][logger.name] = {
+        "handlers": ["default"],
+        "level": LOG_LEVELS[level],
+        "propagate": False,
+    }
+    return config
+
+
+def _config(settings: SandboxSettings, log_level: str, **options: Any) -> SandboxConfig:
     return SandboxConfig(
         create_app(settings),
         header_timeout=settings.header_timeout,
         log_level=log_level,
         access_log=False,
         lifespan="on",
+        **options,
     )
 
 
@@ -215,7 +232,61 @@ def running(settings: SandboxSettings | None = None, **options: Any) -> Iterator
         server.stop()
 
 
-def serve(
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``, bound before anything is printed, so a busy port or
+    an unknown host is one line (ValueError) instead of a banner followed by a failure."""
+    try:
+        sock = socket.create_server(
+            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET
+        )
+    except OSError as exc:  # socket.gaierror included
+        if exc.errno == errno.EADDRINUSE:
+            reason = "the port is in use (another sandbox?); stop it or choose another --port"
+        elif isinstance(exc.errno, int) and exc.errno > 0:
+            reason = os.strerror(exc.errno).lower()
+        else:
+            reason = str(exc.strerror or exc).lower()
+        raise ValueError(f"cannot listen on {host} port {port}: {reason}") from None
+    # create_server leaves proto=0, so asyncio would not set TCP_NODELAY on accepted connections
+    # and every response would wait ~40 ms for a delayed ACK; accepted sockets inherit it.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.set_inheritable(True)  # worker processes receive it
+    return sock
+
+
+class Foreground:
+    """A foreground sandbox that has passed every check and holds its port: ``prepare()``
+    makes one, the command lines print their banner, then ``run()`` serves until interrupted."""
+
+    def __init__(self, sock: socket.socket, config: SandboxConfig, workers: int) -> None:
+        self.socket = sock
+        self.config = config
+        self.workers = workers
+        self.host = config.host
+        self.port: int = sock.getsockname()[1]  # the real one when --port 0
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def run(self) -> None:
+        try:
+            if self.workers > 1:
+                # Spawned workers inherit this process's environment: keep strict-auth pairs
+                # given there (already read into settings) and any settings variable out of it.
+                for name in (STRICT_AUTH_VARIABLE, SETTINGS_VARIABLE):
+                    os.environ.pop(name, None)
+                # What uvicorn.run does for workers, with our Config (uvicorn.run builds a plain
+                # one); the app factory and its settings are pickled into each worker.
+                Multiprocess(self.config, sockets=[self.socket]).run()
+            else:
+                uvicorn.Server(self.config).run(sockets=[self.socket])
+        finally:
+            self.socket.close()
+
+
+def prepare(
     settings: SandboxSettings,
     *,
     host: str,
@@ -223,8 +294,8 @@ def serve(
     workers: int = 1,
     log_level: str = "info",
     allow_any_key: bool = False,
-) -> None:
-    """Serve in the foreground until interrupted (``flowroute sandbox``).
+) -> Foreground:
+    """Check everything ``serve()`` needs and bind the port; raises ValueError (one line).
 
     A non-loopback ``host`` makes the sandbox ``exposed`` (see ``outbound`` and ``exposure``);
     an exposed sandbox refuses to start without strict auth unless ``allow_any_key``.
@@ -248,30 +319,42 @@ def serve(
             release_all_claims(engine)
         finally:
             engine.dispose()
-    if workers > 1:
-        # Spawned workers inherit this process's environment: keep strict-auth pairs given there
-        # (already read into settings) and any settings variable out of it.
-        for name in (STRICT_AUTH_VARIABLE, SETTINGS_VARIABLE):
-            os.environ.pop(name, None)
-        # What uvicorn.run does for workers, with our Config (uvicorn.run builds a plain one).
-        # The app factory and its settings are pickled into each worker with the config.
-        config = SandboxConfig(
-            functools.partial(create_app, settings),
-            factory=True,
-            header_timeout=settings.header_timeout,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=log_level,
-            access_log=False,
-        )
-        sock = config.bind_socket()
-        # bind_socket() leaves proto=0, so asyncio would not set TCP_NODELAY on accepted
-        # connections (as SandboxServer does above) and every response would wait ~40 ms for
-        # a delayed ACK; accepted sockets inherit the option.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        Multiprocess(config, sockets=[sock]).run()
-        return
-    config = _config(settings, log_level)
-    config.host, config.port = host, port
-    uvicorn.Server(config).run()
+    sock = listen(host, port)
+    try:
+        where = {"host": host, "port": port, "log_config": log_config(log_level)}
+        if workers > 1:
+            config = SandboxConfig(
+                functools.partial(create_app, settings),
+                factory=True,
+                header_timeout=settings.header_timeout,
+                workers=workers,
+                log_level=log_level,
+                access_log=False,
+                **where,
+            )
+        else:
+            config = _config(settings, log_level, **where)  # opens the database: errors now
+    except BaseException:
+        sock.close()
+        raise
+    return Foreground(sock, config, workers)
+
+
+def serve(
+    settings: SandboxSettings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    log_level: str = "info",
+    allow_any_key: bool = False,
+) -> None:
+    """Serve in the foreground until interrupted: ``prepare(...).run()``."""
+    prepare(
+        settings,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        allow_any_key=allow_any_key,
+    ).run()

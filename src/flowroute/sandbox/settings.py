@@ -463,7 +463,11 @@ class ServeOptions(_Checked):
     workers: int = setting(
         1, "Worker processes; above 1 needs a PostgreSQL --db.", metavar="N", at_least=1
     )
-    log_level: LogLevel = setting("info", "Server log level.")  # noqa: RUF009 - a field()
+    log_level: LogLevel = setting(  # noqa: RUF009 - setting() is dataclasses.field()
+        "info",
+        "Log level on stderr: info logs one line per request, fault and webhook attempt; "
+        "warning only blocked hosts and problems.",
+    )
     strict_auth_file: str | None = setting(
         None,
         "Also accept the KEY:SECRET pairs in this file (one a line; # comments), as with "
