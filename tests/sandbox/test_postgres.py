@@ -20,6 +20,7 @@ from ..support import free_port, wait_until_serving
 def test_workers_share_state_through_postgres(postgres_url: str) -> None:
     port = free_port()
     args = [sys.executable, "-m", "flowroute.sandbox", "--db", postgres_url, "--workers", "2"]
+    args += ["--log-level", "warning"]  # stderr is read only on failure
     proc = subprocess.Popen([*args, "--port", str(port)], stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -28,7 +28,14 @@ def shared(module_postgres_database: str) -> Iterator[str]:
     """A ``--workers 2`` sandbox on PostgreSQL with Flowroute's own 5 SMS/s limit."""
     port = free_port()
     args = ["--db", module_postgres_database, "--workers", "2", "--port", str(port)]
-    args += ["--clock-speed", "0", "--sms-per-second", "5"]
+    args += [
+        "--clock-speed",
+        "0",
+        "--sms-per-second",
+        "5",
+        "--log-level",
+        "warning",
+    ]  # stderr unread
     proc = subprocess.Popen(
         [sys.executable, "-m", "flowroute.sandbox", *args], stderr=subprocess.PIPE
     )
