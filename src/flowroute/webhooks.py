@@ -94,7 +94,9 @@ def parse(
             media = [Media(url=str(url)) for url in resource["media_urls"] or []]
         else:
             media = _media(document, message)
-        event = message.model_copy(update={"media": media, "is_mms": message.is_mms or bool(media)})
+        # Validated again with the media resolved, never copied with unvalidated updates.
+        is_mms = message.is_mms or bool(media)
+        event = InboundMessage.model_validate({**resource, "media": media, "is_mms": is_mms})
     else:
         raise WebhookError(
             'not a Flowroute messaging webhook: expected {"data": {"type": "message" | '

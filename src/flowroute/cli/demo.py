@@ -20,6 +20,7 @@ from rich.table import Table
 from .. import Flowroute, FlowrouteError, webhooks
 from .._core.config import mask
 from ..resources.cdrs import iter_records
+from ..resources.e911s import Address
 from ..resources.routes import CreatableRouteType
 from ..sandbox.receiver import WebhookReceiver
 from ..sandbox.remote import SandboxControl
@@ -158,7 +159,7 @@ def _messaging(console: Console, client: Flowroute, sandbox: SandboxControl, num
 def _e911_and_cnam(
     console: Console, client: Flowroute, sandbox: SandboxControl | None, number: str
 ) -> None:
-    address = {
+    address: Address = {
         "label": "Head office",
         "first_name": "Ada",
         "last_name": "Lovelace",
@@ -174,7 +175,8 @@ def _e911_and_cnam(
     if sandbox is not None:  # the sandbox's documented never-geocodes street
         _step(console, "Validate an E911 address that cannot be geocoded")
         try:
-            client.e911s.validate(**{**address, "street_name": "Nowhere Lane"})
+            nowhere: Address = {**address, "street_name": "Nowhere Lane"}
+            client.e911s.validate(**nowhere)
         except FlowrouteError as exc:
             console.print(f"  refused as expected: {exc}".split(" (POST")[0])
 

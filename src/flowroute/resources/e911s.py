@@ -52,6 +52,10 @@ class Address(TypedDict, total=False):
     address_type_number: str
 
 
+class _AddressCall(Address, RequestOptions, total=False):
+    """An address and this call's options (the machinery takes the options out first)."""
+
+
 class E911s(Resource[M]):
     """``client.e911s``: emergency addresses for your numbers."""
 
@@ -83,13 +87,13 @@ class E911s(Resource[M]):
         return Call("GET", f"/v2/e911s/{path_id('e911_id', e911_id)}", parse_one(E911Address))
 
     @endpoint
-    def validate(self, **address: Unpack[Address]) -> Call[None]:
+    def validate(self, **address: Unpack[_AddressCall]) -> Call[None]:
         """Check an address (Flowroute geocodes it); raises with the reason if it fails."""
         body = _body(dict(address), partial=False)
         return Call("POST", "/v2/e911s/validate", parse_empty, json=body)
 
     @endpoint
-    def create(self, **address: Unpack[Address]) -> Call[E911Address]:
+    def create(self, **address: Unpack[_AddressCall]) -> Call[E911Address]:
         """Validate and store an address (403 "Duplicate address." if you have it already)."""
         body = _body(dict(address), partial=False)
         return Call(
