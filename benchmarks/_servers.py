@@ -16,6 +16,10 @@ from pathlib import Path
 
 import httpx2
 
+# Benchmarked sandboxes log warnings only: the per-request INFO line would be measured against
+# baselines that log nothing, and an unread stderr pipe would fill and stall the server.
+QUIET = ("--log-level", "warning")
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,7 +55,7 @@ def process(args: list[str], probe: str, auth: tuple[str, str] | None = None) ->
 
 def sandbox() -> AbstractContextManager[str]:
     return process(
-        [sys.executable, "-m", "flowroute.sandbox", "--clock-speed", "1"],
+        [sys.executable, "-m", "flowroute.sandbox", "--clock-speed", "1", *QUIET],
         "/v2/routes",
         ("bench", "bench"),
     )
@@ -143,7 +147,7 @@ def sandbox_process(*flags: str, auth: tuple[str, str]) -> Iterator[tuple[str, i
     """``python -m flowroute.sandbox *flags`` on a free port: yields its base URL and pid (the
     uvicorn parent; with --workers above 1 the workers are its children)."""
     port = free_port()
-    args = [sys.executable, "-m", "flowroute.sandbox", *flags, "--port", str(port)]
+    args = [sys.executable, "-m", "flowroute.sandbox", *flags, *QUIET, "--port", str(port)]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -39,7 +39,7 @@ print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start,
 
 
 def run(rows: int = ROWS) -> dict[str, float]:
-    args = [sys.executable, "-m", "flowroute.sandbox", "--clock-speed", "0"]
+    args = [sys.executable, "-m", "flowroute.sandbox", *_servers.QUIET, "--clock-speed", "0"]
     with (
         _servers.process(args, "/v2/routes", (KEY, SECRET)) as base,
         tempfile.TemporaryDirectory() as tmp,

@@ -17,7 +17,8 @@ TO = "12065550123"
 
 
 def sandbox(*flags: str) -> AbstractContextManager[str]:
-    args = [sys.executable, "-m", "flowroute.sandbox", "--clock-speed", "0", *flags]
+    args = [sys.executable, "-m", "flowroute.sandbox", *_servers.QUIET, "--clock-speed", "0"]
+    args += flags
     return _servers.process(args, "/v2/routes", (KEY, SECRET))
 
 

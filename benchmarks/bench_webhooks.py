@@ -99,7 +99,7 @@ def receiver(
 
 
 def sandbox() -> AbstractContextManager[str]:
-    args = [sys.executable, "-m", "flowroute.sandbox", "--clock-speed", "0"]
+    args = [sys.executable, "-m", "flowroute.sandbox", *_servers.QUIET, "--clock-speed", "0"]
     return _servers.process([*args, "--sms-per-second", "1000000"], "/_sandbox/clock", ("b", "b"))
 
 
