@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "control": 6,
     "middleware": 6,
     "exposure": 6,
+    "inbox": 6,
     "app": 7,
     "server": 8,
     "pytest_plugin": 9,
