@@ -32,7 +32,9 @@ def test_an_inbound_text_appears_within_two_seconds_without_reload(
     page.goto(inbox(flowroute_sandbox))
     expect(page.locator(".thread-list")).to_contain_text("No conversations yet.")
     live(page)
-    flowroute_sandbox.inject_inbound(from_=CUSTOMER, to=number, body="Is my order ready?", wait=False)
+    flowroute_sandbox.inject_inbound(
+        from_=CUSTOMER, to=number, body="Is my order ready?", wait=False
+    )
     thread = page.get_by_role("link", name="+12065550123")
     expect(thread).to_contain_text("Is my order ready?", timeout=2000)
     thread.click()
