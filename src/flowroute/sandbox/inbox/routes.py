@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,14 +10,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from ..errors import ApiError
-from ..outbound import ATTEMPT_TIMEOUT, MEDIA_READ_LIMIT, Outbound
-from ..web.parse import integer, read_body
+from ..web.parse import read_body
 from ..web.responses import document as json_document
 from ..web.responses import error_response
 from . import events
 from .actions import ACTIONS
-from .context import REALM, ROOT, Viewer, check_same_site, viewer
+from .context import REALM, ROOT, check_same_site, viewer
+from .files import static
 from .layout import document, message_page
+from .media import media
 from .views import BY_NAME, VIEWS, build, fingerprint
 
 # Everything the page loads comes from this sandbox; nothing inline runs.
@@ -35,14 +32,6 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-STATIC_TYPES = {
-    "inbox.css": "text/css; charset=utf-8",
-    "inbox.js": "text/javascript; charset=utf-8",
-    "icon.svg": "image/svg+xml",
-    "unavailable.svg": "image/svg+xml",
-}
-# Thumbnails: raster images only (an SVG can carry script).
-IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -107,65 +96,6 @@ async def act(request: Request) -> Response:
     v = viewer(request)
     notice = await handler(v, await read_body(request))
     return json_document({"notice": notice})
-
-
-@cache
-def _static(name: str) -> tuple[bytes, str]:
-    data = files(__package__).joinpath("static", name).read_bytes()
-    return data, '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
-
-
-async def static(request: Request) -> Response:
-    name = request.path_params["name"]
-    if name not in STATIC_TYPES:
-        raise ApiError(404, "No such file.")
-    data, etag = _static(name)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(data, media_type=STATIC_TYPES[name], headers=headers)
-
-
-async def _image(outbound: Outbound, url: str) -> tuple[bytes, str] | None:
-    """The image at ``url``, fetched under the outbound policy (the client's transport checks
-    every address it connects to), or None."""
-    try:
-        async with (
-            asyncio.timeout(ATTEMPT_TIMEOUT),
-            outbound.client.stream("GET", url, follow_redirects=False) as response,
-        ):
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if response.status_code != 200 or kind not in IMAGE_TYPES:
-                return None
-            data = bytearray()
-            async for chunk in response.aiter_bytes():
-                data += chunk
-                if len(data) > MEDIA_READ_LIMIT:
-                    return None
-            return bytes(data), kind
-    except Exception:  # refused by policy, unreachable, not an image: the placeholder
-        return None
-
-
-async def media(request: Request) -> Response:
-    """An MMS image of the account's, for a thumbnail; a placeholder when it cannot be had."""
-    v: Viewer = viewer(request)
-    message = v.backend.messages.get(v.owner, v.params.get("message", ""))
-    index = integer(v.params.get("index"), "index", minimum=0, default=0, maximum=100)
-    item = message.media[index] if index < len(message.media or []) else None
-    fetched = await _image(v.state.outbound, str(item["url"])) if item else None
-    if fetched is None:
-        data, _ = _static("unavailable.svg")
-        fetched = data, STATIC_TYPES["unavailable.svg"]
-    return Response(
-        fetched[0],
-        media_type=fetched[1],
-        headers={
-            "Cache-Control": "private, max-age=300",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 async def home(request: Request) -> Response:
