@@ -14,6 +14,7 @@ import _servers
 import bench_cdrs
 import bench_client_cpu
 import bench_cold_start
+import bench_inbox
 import bench_messaging
 import bench_sandbox_rps
 import bench_warm_start
@@ -182,6 +183,8 @@ def main() -> None:
             "yes" if cdr["growth_mib"] <= 30 else "NO",
         )
     )
+
+    ROWS.extend(bench_inbox.rows())
 
     header = ("benchmark", "baseline", "flowroute", "ratio", "target", "met")
     widths = [max(len(r[i]) for r in [header, *ROWS]) for i in range(len(header))]
