@@ -8,6 +8,8 @@ install (``scripts/ensure-chromium``), rather than skip.
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,4 +123,26 @@ def live(page: Any) -> None:
 def shot(page: Any, name: str) -> None:
     """Save a screenshot for the docs when FLOWROUTE_INBOX_SCREENSHOTS is set."""
     if SHOTS:
+        page.evaluate("window.scrollTo(0, 0); document.getElementById('notice').textContent = ''")
         page.screenshot(path=str(Path(SHOTS) / f"inbox-{name}.png"), full_page=False)
+
+
+def png(width: int, height: int) -> bytes:
+    """A PNG of a blue-green gradient, ``width`` by ``height``."""
+    rows = b"".join(
+        b"\x00"
+        + b"".join(bytes((40, 90 + 120 * x // width, 160 + 60 * y // height)) for x in range(width))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

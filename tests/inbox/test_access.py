@@ -15,13 +15,8 @@ from flowroute.sandbox import SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 
 from ..conftest import Receiver
-from .conftest import CUSTOMER, Console, inbox, open_page, shot
+from .conftest import CUSTOMER, Console, inbox, open_page, png
 
-# A 4x3 PNG.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000040000000308020000003b96399100000010494441"
-    "54789c63f8cfc000470c383900f5310bf5357bfb820000000049454e44ae426082"
-)
 VIEWS = [("", "Conversations"), ("/webhooks", "Webhooks"), ("/account", "Account")]
 ACCOUNTS = {"alice": "alice-secret", "bob": "bob-secret"}
 
@@ -136,7 +131,7 @@ def test_every_view_is_labelled_titled_error_free_and_fits_a_phone(
     flowroute_sandbox.inject_inbound(
         from_=CUSTOMER, to=number, body="A long message without spaces " + "x" * 300
     )
-    receiver.files["/cat.png"] = PNG
+    receiver.files["/cat.png"] = png(4, 3)
     flowroute_sandbox.inject_inbound(
         from_=CUSTOMER,
         to=number,
@@ -158,4 +153,3 @@ def test_every_view_is_labelled_titled_error_free_and_fits_a_phone(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name} scrolls sideways at {width} px"
-    shot(page, "phone")

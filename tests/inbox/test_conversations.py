@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from flowroute.sandbox.server import SandboxServer
 
 from ..conftest import Receiver
-from .conftest import CUSTOMER, Console, inbox, live, shot
+from .conftest import CUSTOMER, SHOTS, Console, inbox, live, png, shot
 
 
 def test_a_browser_at_the_root_gets_the_inbox_and_the_api_its_404(
@@ -63,7 +63,6 @@ def test_replying_as_the_customer_fires_the_accounts_webhook(
     expect(delivery.locator("tbody tr")).to_contain_text("delivered")
     expect(delivery.locator("tbody tr")).to_contain_text("200")
     assert receiver.bodies("/sms")[0]["data"]["attributes"]["body"] == "Running 5 minutes late"
-    shot(page, "webhooks")
 
 
 def test_sending_from_the_account_fills_the_receipt_timeline_as_the_clock_advances(
@@ -85,7 +84,6 @@ def test_sending_from_the_account_fills_the_receipt_timeline_as_the_clock_advanc
     flowroute_sandbox.clock.advance(seconds=2)
     expect(timeline.locator("li.done")).to_have_count(2)
     expect(message.locator(".status")).to_have_text("message buffered")
-    shot(page, "conversations")
 
 
 def test_a_send_the_api_would_refuse_shows_the_apis_reason(
@@ -121,3 +119,49 @@ def test_a_body_with_markup_shows_as_text_and_runs_nothing(
     expect(page.locator(".thread-list .snippet")).to_contain_text(f"Received: {attack}")
     assert page.locator("main img").count() == 0
     assert dialogs == []
+
+
+def test_threads_are_newest_first_and_messages_in_order_like_a_phone(
+    page: Any, flowroute_sandbox: SandboxServer, raw: httpx2.Client, receiver: Receiver
+) -> None:
+    sb = flowroute_sandbox
+    shop, bakery = sb.seed_numbers(2)
+    ana, ben, cleo = CUSTOMER, "13125550142", "14155550188"
+    receiver.files["/menu.png"] = png(120, 90)
+
+    def send(sender: str, to: str, body: str, *media: str) -> None:
+        fields = {"from": sender, "to": to, "body": body, "media_urls": list(media)}
+        assert raw.post("/v2.1/messages", json=fields).status_code == 202
+
+    sb.inject_inbound(from_=ana, to=shop, body="Hi! Do you have a table for four tonight?")
+    sb.clock.advance(seconds=60)
+    send(shop, ana, "Yes, 7:30 works. See you then!")
+    sb.clock.advance(seconds=60)
+    sb.inject_inbound(from_=ben, to=bakery, body="Could you text me the menu?")
+    sb.clock.advance(seconds=60)
+    send(bakery, ben, "Here it is:", receiver.url + "/menu.png")
+    sb.clock.advance(seconds=60)
+    sb.inject_inbound(from_=cleo, to=shop, body="Running 10 minutes late, sorry")
+    sb.clock.advance(seconds=60)
+    sb.inject_inbound(from_=ana, to=shop, body="Parfait, à ce soir !")
+    sb.clock.advance(seconds=5)
+    page.goto(inbox(sb, mine=shop, other=ana))
+    expect(page.locator(".threads .party")).to_have_text(["+" + ana, "+" + cleo, "+" + ben])
+    expect(page.locator(".messages .body")).to_have_text(
+        [
+            "Hi! Do you have a table for four tonight?",
+            "Yes, 7:30 works. See you then!",
+            "Parfait, à ce soir !",
+        ]
+    )
+    expect(page.locator(".messages .message").last).to_contain_text("UCS-2 (8)")
+    shot(page, "conversations")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(inbox(sb, mine=bakery, other=ben))
+    thumbnail = page.get_by_role("img", name="Image menu.png")
+    expect(thumbnail).to_have_js_property("naturalWidth", 120)
+    expect(page.locator(".message.outbound")).to_contain_text("Sent MMS")
+    expect(page.locator(".message.outbound")).to_contain_text("$0.0195")
+    if SHOTS:
+        page.locator("#thread-title").scroll_into_view_if_needed()
+        page.screenshot(path=f"{SHOTS}/inbox-phone.png")

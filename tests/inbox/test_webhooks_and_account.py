@@ -36,6 +36,7 @@ def test_a_failed_webhook_is_replayed_once_the_receiver_is_up(
     expect(page.locator(".delivery .state")).to_have_text("delivered")
     bodies = receiver.bodies("/sms")
     assert len(bodies) == 2 and bodies[0] == bodies[1]
+    shot(page, "webhooks")
 
 
 def test_a_pending_cnam_record_is_approved_from_the_page(
