@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..records import Message
 from ..wire.messages import RECEIPT_PLANS, message_resource
 from .context import View, Viewer
-from .html import Safe, action_form, fill, join, moment, pager, region
+from .html import NOTHING, Safe, action_form, fill, join, moment, pager, region
 
 THREADS_PER_PAGE = 50
 MESSAGES_PER_PAGE = 50
@@ -17,10 +17,6 @@ IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 def phone(value: str) -> str:
     return "+" + value
-
-
-def _thread_link(v: Viewer, mine: str, other: str) -> str:
-    return v.link(mine=mine, other=other)
 
 
 def _threads(v: Viewer, mine: str | None, other: str | None) -> Safe:
@@ -38,7 +34,7 @@ def _threads(v: Viewer, mine: str | None, other: str | None) -> Safe:
             '<span class="when">$when &#183; $size</span></a></li>',
             mine=t.mine,
             other=t.other,
-            href=_thread_link(v, t.mine, t.other),
+            href=v.link(mine=t.mine, other=t.other),
             current=Safe(' aria-current="true"') if (t.mine, t.other) == (mine, other) else "",
             who=phone(t.other),
             number=phone(t.mine),
@@ -192,64 +188,53 @@ _FIELDS = """<p><label for="$side-from">From $from_hint</label>
 <input id="$side-media" name="media_url" type="url" autocomplete="off"></p>"""
 
 
+CUSTOMER_HINT, NUMBER_HINT = "(the customer)", "(one of the account's numbers)"
+LISTED = Safe(' list="account-numbers"')
+
+
+def _side_form(
+    v: Viewer, *, side: str, title: str, button: str, sender: str | None, to: str | None
+) -> Safe:
+    """A form to text as ``side``: "customer" (to one of the account's numbers, whose field
+    suggests them) or "account" (from one of them)."""
+    customer = side == "customer"
+    fields = fill(
+        _FIELDS,
+        side=side,
+        from_hint=CUSTOMER_HINT if customer else NUMBER_HINT,
+        to_hint=NUMBER_HINT if customer else CUSTOMER_HINT,
+        sender=sender or "",
+        to=to or "",
+        from_list=NOTHING if customer else LISTED,
+        to_list=LISTED if customer else NOTHING,
+    )
+    form = action_form(
+        action=v.link(f"/actions/{side}"), label=title, fields=fields, button=button, css="stacked"
+    )
+    return fill('<h3 id="$side-title">$title</h3>$form', side=side, title=title, form=form)
+
+
 def _forms(v: Viewer, mine: str | None, other: str | None) -> Safe:
     numbers, _ = v.backend.numbers.listing(v.owner, {}, limit=200, offset=0)
-    listed = Safe(' list="account-numbers"')
-    sides = (
-        (
-            "customer",
-            "Text the account as a customer",
-            "Send as the customer",
-            "(the customer)",
-            "(one of the account's numbers)",
-            other,
-            mine,
-            Safe(""),
-            listed,
-        ),
-        (
-            "account",
-            "Send from the account",
-            "Send from the account",
-            "(one of the account's numbers)",
-            "(the customer)",
-            mine,
-            other,
-            listed,
-            Safe(""),
-        ),
-    )
-    forms = []
-    for side, title, button, from_hint, to_hint, sender, to, from_list, to_list in sides:
-        fields = fill(
-            _FIELDS,
-            side=side,
-            from_hint=from_hint,
-            to_hint=to_hint,
-            sender=sender or "",
-            to=to or "",
-            from_list=from_list,
-            to_list=to_list,
-        )
-        forms.append(
-            fill(
-                '<h3 id="$side-title">$title</h3>$form',
-                side=side,
-                title=title,
-                form=action_form(
-                    action=v.link(f"/actions/{side}"),
-                    label=title,
-                    fields=fields,
-                    button=button,
-                    css="stacked",
-                ),
-            )
-        )
     return fill(
         _FORMS,
         numbers=join(fill('<option value="$n">', n=n.value) for n in numbers),
-        customer=forms[0],
-        account=forms[1],
+        customer=_side_form(
+            v,
+            side="customer",
+            title="Text the account as a customer",
+            button="Send as the customer",
+            sender=other,
+            to=mine,
+        ),
+        account=_side_form(
+            v,
+            side="account",
+            title="Send from the account",
+            button="Send from the account",
+            sender=mine,
+            to=other,
+        ),
     )
 
 
