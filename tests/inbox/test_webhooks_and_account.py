@@ -142,8 +142,10 @@ def test_the_account_view_shows_numbers_routes_e911_cnam_and_exports(
             }
         },
     )
+    raw.post("/v2/cnams", json={"value": "ACME BAKERY"})
     flowroute_sandbox.clock.advance(seconds=10)
     page.goto(inbox(flowroute_sandbox, "/account"))
+    expect(page.get_by_role("button", name="Reject ACME BAKERY")).to_be_visible()
     numbers = page.get_by_role("table", name="Numbers")
     expect(numbers).to_contain_text(f"+{number}")
     expect(numbers).to_contain_text("office (uri sip:office@example.com")

@@ -117,13 +117,15 @@ def action_form(
 
 
 def table(*, caption: str, headers: Iterable[str], rows: Iterable[Iterable[object]]) -> Safe:
-    """A scrollable table (narrow screens scroll it, not the page); cells are escaped."""
+    """A scrollable table (narrow screens scroll it, not the page); cells are escaped. The
+    caption names it for assistive technology; the section's heading shows."""
     head = join(fill('<th scope="col">$h</th>', h=h) for h in headers)
     body = join(
         fill("<tr>$cells</tr>", cells=join(fill("<td>$c</td>", c=c) for c in row)) for row in rows
     )
     return fill(
-        '<div class="scroll"><table><caption>$caption</caption><thead><tr>$head</tr></thead>'
+        '<div class="scroll"><table><caption class="visually-hidden">$caption</caption>'
+        "<thead><tr>$head</tr></thead>"
         "<tbody>$body</tbody></table></div>",
         caption=caption,
         head=head,
