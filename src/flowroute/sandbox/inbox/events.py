@@ -24,6 +24,9 @@ REFRESH = 1.0
 # A stream ends after this long and the browser reconnects at once: a stopping server waits
 # for open responses, so none may stay open for ever.
 LIFETIME = 30.0
+# A comment line this often while nothing changes: proxies keep the stream open, and a server
+# that learns of a closed connection only when writing to it (ASGI 2.4) learns of it.
+KEEPALIVE = 10.0
 
 
 def _event(regions: dict[str, Safe]) -> str:
@@ -36,10 +39,13 @@ async def stream(v: Viewer, path: str, since: str | None) -> AsyncIterator[str]:
     last = fingerprint(v)
     if last != since:  # something changed between the page's rendering and this stream
         yield _event(shown)
-    rendered = time.monotonic()
+    rendered = wrote = time.monotonic()
     end = rendered + LIFETIME
     while time.monotonic() < end:
         await asyncio.sleep(POLL)
+        if time.monotonic() - wrote >= KEEPALIVE:
+            wrote = time.monotonic()
+            yield ": keep-alive\n\n"
         current = fingerprint(v)
         if current == last and time.monotonic() - rendered < REFRESH:
             continue
@@ -50,4 +56,5 @@ async def stream(v: Viewer, path: str, since: str | None) -> AsyncIterator[str]:
         changed = {name: html for name, html in regions.items() if shown.get(name) != html}
         if changed:
             shown.update(changed)
+            wrote = time.monotonic()
             yield _event(changed)
