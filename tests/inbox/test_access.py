@@ -11,7 +11,8 @@ import httpx2
 import pytest
 from playwright.sync_api import expect
 
-from flowroute.sandbox import SandboxSettings
+from flowroute import Flowroute
+from flowroute.sandbox import SandboxControl, SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 
 from ..conftest import Receiver
@@ -55,6 +56,25 @@ def test_strict_auth_asks_for_credentials_and_shows_only_that_account(
     finally:
         page.context.close()
     assert console.errors == []
+
+
+def test_open_auth_on_loopback_switches_between_accounts(
+    page: Any,
+    flowroute_sandbox: SandboxServer,
+    number: str,
+    other_account: tuple[SandboxControl, Flowroute],
+) -> None:
+    other, _ = other_account
+    other.inject_inbound(from_=CUSTOMER, to=other.seed_numbers(1)[0], body="for the other one")
+    flowroute_sandbox.inject_inbound(from_=CUSTOMER, to=number, body="for the default one")
+    page.goto(inbox(flowroute_sandbox))
+    threads = page.locator(".thread-list")
+    expect(threads).to_contain_text("for the default one")
+    page.get_by_label("Account", exact=True).select_option(other.access_key)
+    page.get_by_role("button", name="Switch").click()
+    expect(threads).to_contain_text("for the other one")
+    expect(threads).not_to_contain_text("for the default one")
+    expect(page).to_have_title(f"Conversations · {other.access_key} · Flowroute sandbox inbox")
 
 
 def test_actions_refuse_requests_another_site_could_make(
