@@ -109,7 +109,7 @@ def number(flowroute_sandbox: SandboxServer) -> str:
     return flowroute_sandbox.seed_numbers(1)[0]
 
 
-def inbox(sb: SandboxServer, path: str = "", **params: str) -> str:
+def inbox(sb: SandboxServer, path: str = "", /, **params: str) -> str:
     """An inbox URL on the default account."""
     query = "&".join(f"{k}={v}" for k, v in {"account": sb.access_key, **params}.items())
     return f"/_sandbox/ui{path}?{query}"

@@ -52,6 +52,8 @@ def test_pages_are_locked_down_and_refuse_what_they_cannot_show(
     assert bad.status_code == 400 and "<script>" not in bad.text
     assert raw.get("/_sandbox/ui/static/../../settings.py").status_code == 404
     assert raw.get("/_sandbox/ui/events?view=nothing").status_code == 404
+    odd = raw.get(inbox(flowroute_sandbox) + "&view=x&since=y&path=z")
+    assert odd.status_code == 200  # unknown parameters are carried along, never a 500
 
 
 def test_a_thumbnail_that_cannot_be_fetched_is_a_placeholder(

@@ -68,7 +68,7 @@ class Viewer:
             raise ApiError(404, "This sandbox has no accounts yet.")
         return self.account
 
-    def link(self, path: str = "", **params: object) -> str:
+    def link(self, path: str = "", /, **params: object) -> str:
         """A URL inside the inbox, keeping the chosen account when the page switches."""
         key = self.account.access_key if self.switching and self.account else None
         return make_url(ROOT + path, {"account": key, **params})

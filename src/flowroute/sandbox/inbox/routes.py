@@ -65,7 +65,7 @@ def _page(path: str) -> Any:
         except ApiError as exc:
             return _failure(exc, page=True)
         shown = {k: val for k, val in v.params.items() if k != "account"}
-        live = v.link("/events", view=name, since=fingerprint(v), **shown)
+        live = v.link("/events", **{**shown, "view": name, "since": fingerprint(v)})
         return HTMLResponse(document(v, view, path=path, events=live), headers=HEADERS)
 
     return endpoint
