@@ -7,7 +7,8 @@ import re
 
 import httpx2
 
-from flowroute.sandbox.server import SandboxServer
+from flowroute.sandbox import SandboxSettings
+from flowroute.sandbox.server import SandboxServer, running
 
 from .conftest import CUSTOMER, inbox
 
@@ -65,3 +66,12 @@ def test_a_thumbnail_that_cannot_be_fetched_is_a_placeholder(
     # A loopback sandbox does not contact 203.0.113.9: the policy refuses, the page gets ours.
     assert image.headers["content-type"] == "image/svg+xml"
     assert b"image unavailable" in image.content
+
+
+def test_an_exposed_sandbox_asks_for_credentials_even_without_strict_auth() -> None:
+    with running(SandboxSettings(exposed=True, clock_speed=0)) as sb:
+        assert httpx2.get(sb.base_url + "/_sandbox/ui").status_code == 401
+        page = httpx2.get(sb.base_url + "/_sandbox/ui?account=someone-else", auth=("me", "pw"))
+        assert page.status_code == 200
+        assert "Signed in as <strong>me</strong>" in page.text
+        assert 'id="account-switch"' not in page.text
