@@ -15,6 +15,7 @@ import bench_cdrs
 import bench_client_cpu
 import bench_cold_start
 import bench_fixture
+import bench_inbox
 import bench_messaging
 import bench_sandbox_rps
 import bench_warm_start
@@ -195,6 +196,8 @@ def main() -> None:
             "yes" if cdr["growth_mib"] <= 30 else "NO",
         )
     )
+
+    ROWS.extend(bench_inbox.rows())
 
     header = ("benchmark", "baseline", "flowroute", "ratio", "target", "met")
     widths = [max(len(r[i]) for r in [header, *ROWS]) for i in range(len(header))]

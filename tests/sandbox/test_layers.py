@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "exposure": 6,
     "request_log": 6,
     "discovery": 6,
+    "inbox": 6,
     "app": 7,
     "server": 8,
     "pytest_plugin": 9,

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Router
 
-from . import control, discovery
+from . import control, discovery, inbox
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .errors import ApiError
 from .exposure import LoopbackHostGuard
@@ -64,6 +64,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     # ahead of FastAPI's per-request machinery (see docs/decisions/0002-sandbox-stack.md).
     resources = (numbers, routes, messages, e911s, cnams, porting, cdrs)
     wire = Router(routes=[route for module in resources for route in module.router.routes])
+    inbox.install(app, wire)  # the web page at /_sandbox/ui, and GET / for browsers
     app.add_middleware(SandboxMiddleware, state=state, wire=wire)
     app.add_middleware(LoopbackHostGuard, settings=state.settings)  # before anything else
     app.add_middleware(RequestLog)  # outermost, so even a refused Host is logged

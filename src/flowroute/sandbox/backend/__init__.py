@@ -14,6 +14,7 @@ from .accounts import Accounts
 from .cdrs import Cdrs
 from .cnams import Cnams
 from .e911s import E911s
+from .inbox import Inbox
 from .messages import MediaSize, Messages
 from .numbers import Numbers
 from .routes import Routes
@@ -33,3 +34,4 @@ class Backend:
         self.messages = Messages(ctx, limiter, media_size)
         self.cdrs = Cdrs(ctx)
         self.webhooks = Webhooks(ctx)
+        self.inbox = Inbox(ctx)
