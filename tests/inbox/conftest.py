@@ -30,7 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CUSTOMER = "12065550123"
-SECRET = "sandbox-secret-key"
 # Screenshots for docs/images are taken while the tests run when this names a directory.
 SHOTS = os.environ.get("FLOWROUTE_INBOX_SCREENSHOTS")
 

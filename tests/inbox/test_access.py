@@ -117,7 +117,7 @@ def test_the_keyboard_alone_reaches_every_view(
         _tab_to(page, f"el.textContent.trim() === {name!r}")
         page.keyboard.press("Enter")
         expect(page).to_have_url(
-            f"{flowroute_sandbox.base_url}/_sandbox/ui{path}?account=sandbox-access-key"
+            f"{flowroute_sandbox.base_url}/_sandbox/ui{path}?account={flowroute_sandbox.access_key}"
         )
         expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     _tab_to(page, f"el.id === 'thread-{number}-{CUSTOMER}'")

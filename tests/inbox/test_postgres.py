@@ -23,7 +23,7 @@ def test_every_view_and_replay_work_on_postgresql(
     sb.reset()
     number = sb.seed_numbers(1)[0]
     headers = {"X-Flowroute-Inbox": "1"}
-    with httpx2.Client(base_url=sb.base_url, auth=(sb.access_key, "sandbox-secret-key")) as http:
+    with httpx2.Client(base_url=sb.base_url, auth=(sb.access_key, sb.secret_key)) as http:
         http.put("/v2.1/messages/sms_callback", json={"callback_url": receiver.url + "/sms"})
         receiver.statuses = [500]
         sb.inject_inbound(from_=CUSTOMER, to=number, body="first")
