@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import email
+import json
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -121,3 +125,37 @@ def test_wheel_built_from_the_sdist_holds_the_package_only(sdist: Path, tmp_path
     assert f"flowroute_sdk-{flowroute.__version__}.dist-info/licenses/LICENSE" in names
     assert not any(name.startswith(("tests/", "examples/", "docs/")) for name in names)
     assert b"flowroute = flowroute.cli:main" in entry_points
+
+
+def test_git_url_install_resolves_to_this_package(tmp_path: Path) -> None:
+    """README's `pip install 'flowroute-sdk[cli,sandbox] @ git+https://...'`, with this checkout
+    as the remote (pip clones it, builds the metadata, installs nothing)."""
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    report = tmp_path / "report.json"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-deps"),
+            *("--no-build-isolation", "--report", str(report)),
+            f"flowroute-sdk[cli,sandbox] @ git+file://localhost{ROOT}",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    [item] = json.loads(report.read_text())["install"]
+    assert (item["metadata"]["name"], item["metadata"]["version"]) == (
+        "flowroute-sdk",
+        flowroute.__version__,
+    )
+    assert item["requested_extras"] == ["cli", "sandbox"]
+    assert item["download_info"]["vcs_info"]["vcs"] == "git"
+
+
+def test_readme_git_url_is_the_project_source() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    readme = (ROOT / "README.md").read_text()
+    [url] = re.findall(r"@ git\+(https://\S+?)'", readme)
+    assert url == project["urls"]["Source"] + ".git"
+    assert "not on PyPI yet" in readme
