@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import configparser
+import contextlib
 import json
 import os
 import re
@@ -257,16 +258,15 @@ def accepts(port: int) -> Callable[[], bool]:
 
 
 def registered(base_url: str) -> Callable[[], bool]:
-    client = Flowroute(
-        base_url=base_url, access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY
-    )
-
     def check() -> bool:
-        try:
-            client.callbacks.get("sms")
-        except NotFoundError:
-            return False
-        return True
+        with Flowroute(
+            base_url=base_url, access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY
+        ) as client:
+            try:
+                client.callbacks.get("sms")
+            except NotFoundError:
+                return False
+            return True
 
     return check
 
@@ -299,10 +299,13 @@ def shell(block: Block, tmp_path: Path) -> Iterator[ShellRun]:
         )
     assert session.stdin is not None
     try:
-        session.stdin.write("set -euo pipefail\n")
-        for command in commands(block.code.replace(DOCS_PORT, str(port))):
-            session.stdin.write(command)
-            session.stdin.flush()
+        script = ["set -euo pipefail\n", *commands(block.code.replace(DOCS_PORT, str(port)))]
+        for command in script:
+            try:
+                session.stdin.write(command)
+                session.stdin.flush()
+            except BrokenPipeError:  # bash stopped at a failing command
+                break
             if not BACKGROUND.search(command.rstrip()):
                 continue
             if "flowroute sandbox" in command:
@@ -314,24 +317,28 @@ def shell(block: Block, tmp_path: Path) -> Iterator[ShellRun]:
             if not wait_for(ready, session):
                 assert session.poll() is not None, f"{command.strip()!r} never got ready"
                 break
-        session.stdin.close()
+        with contextlib.suppress(BrokenPipeError):
+            session.stdin.close()
         returncode = session.wait(timeout=120)
         yield ShellRun(returncode, log.read_text(), base_url)
     finally:
-        os.killpg(session.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # nothing left in the group
+            os.killpg(session.pid, signal.SIGTERM)
         session.wait(timeout=10)
 
 
 def after_readme_terminal(run: ShellRun) -> None:
     """The block bought the number it found and texted from it, with `listen` registered."""
-    client = Flowroute(
+    with Flowroute(
         base_url=run.base_url, access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY
-    )
-    [number] = client.numbers.list()
-    assert number.id.startswith("1206")
-    [sent] = SandboxControl(run.base_url).outbox()
+    ) as client:
+        [number] = client.numbers.list()
+        assert number.id.startswith("1206")
+        assert client.callbacks.get("sms").callback_url.startswith("http://127.0.0.1:")
+    control = SandboxControl(run.base_url)
+    [sent] = control.outbox()
+    control.close()
     assert sent["attributes"]["from"] == number.id and sent["attributes"]["body"] == "Hello"
-    assert client.callbacks.get("sms").callback_url.startswith("http://127.0.0.1:")
 
 
 CHECKS: dict[str, Callable[[ShellRun], None]] = {"README.md": after_readme_terminal}
