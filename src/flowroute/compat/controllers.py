@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .._core.call import Download
-from .._core.errors import APIStatusError
+from .._core.errors import APIStatusError, InvalidRequestError
 from .._core.transport import SyncRunner
+from ..phone import to_e164
 from .errors import APIException, ErrorException, HttpContext
 
 Body = str | dict[str, Any]
@@ -198,6 +199,14 @@ class MessagesController(Controller):
         return self._call("POST", f"/v2/numbers/{number_id}/relationships/dlr_callback", body=body)
 
 
+def _zipcode(zipcode: Any, zip: Any) -> Any:
+    """``zipcode=`` (the official signature) or ``zip=`` (the field's name, which Flowroute's
+    e911_demo.py passes)."""
+    if zipcode is None and zip is None:
+        raise TypeError("missing the ZIP code: pass zipcode= (or zip=)")
+    return zip if zipcode is None else zipcode
+
+
 class E911sController(Controller):
     def list_e911s(
         self, limit: int | None = None, offset: int | None = None, state: str | None = None
@@ -247,9 +256,11 @@ class E911sController(Controller):
         city: str,
         state: str,
         country: str,
-        zipcode: Any,
+        zipcode: Any = None,
         address_type: str | None = None,
         address_type_number: str | None = None,
+        *,
+        zip: Any = None,
     ) -> Any:
         body = self._address(
             label,
@@ -260,7 +271,7 @@ class E911sController(Controller):
             city,
             state,
             country,
-            zipcode,
+            _zipcode(zipcode, zip),
             address_type,
             address_type_number,
         )
@@ -276,9 +287,11 @@ class E911sController(Controller):
         city: str,
         state: str,
         country: str,
-        zipcode: Any,
+        zipcode: Any = None,
         address_type: str | None = None,
         address_type_number: str | None = None,
+        *,
+        zip: Any = None,
     ) -> Any:
         body = self._address(
             label,
@@ -289,7 +302,7 @@ class E911sController(Controller):
             city,
             state,
             country,
-            zipcode,
+            _zipcode(zipcode, zip),
             address_type,
             address_type_number,
         )
@@ -313,7 +326,11 @@ class E911sController(Controller):
     def associate(self, e911_id: Any, did: Any) -> Any:
         return self._call("PATCH", f"/v2/numbers/{did}/relationships/e911s/{e911_id}")
 
-    def disconnect(self, did: Any) -> Any:
+    def disconnect(self, did: Any, number: Any = None) -> Any:
+        """``disconnect(did)``; also ``disconnect(e911_id, did)`` as Flowroute's e911_demo.py
+        calls it (a number has one address, so the id adds nothing)."""
+        if number is not None:
+            did = number
         return self._call("DELETE", f"/v2/numbers/{did}/relationships/e911s")
 
     def list_dids_for_e911(self, id: Any) -> Any:
@@ -394,16 +411,17 @@ class CdrsController(Controller):
     def get_cdr_export_status(self, id: Any) -> Any:
         return self._call("GET", f"/v2/cdrs/exports/{id}")
 
-    def download_cdr_export(self, id: Any, filename: str) -> str:
+    def download_cdr_export(self, id: Any, filename: str) -> dict[str, str]:
         """Works (the official one always failed): streams the export through the SDK's checked
-        download and writes the plain CSV to ``filename``, in constant memory."""
+        download and writes the plain CSV to ``filename``, in constant memory. Answers
+        ``{'filename': filename}``, as the official SDK does (cdr_demo.py prints it)."""
         url = self.get_cdr_export_status(id)["data"]["attributes"]["download_url"]
         with tempfile.TemporaryDirectory() as folder:
             packed = Path(folder) / "export.csv.gz"
             self._runner.download(Download(url, packed))
             with gzip.open(packed, "rb") as source, open(filename, "wb") as target:
                 shutil.copyfileobj(source, target)
-        return filename
+        return {"filename": filename}
 
     def parse_cdr_export(self, filename: str) -> list[dict[str, str]]:
         with open(filename, newline="", encoding="utf-8") as file:
@@ -412,4 +430,15 @@ class CdrsController(Controller):
 
 class PortingController(Controller):
     def checkPortability(self, numbers: list[str]) -> Any:
-        return self._call("POST", "/v2/portorders/portability", body={"numbers": numbers})
+        """Numbers in any common form are sent as E.164, which Flowroute requires (its
+        number_route_message_demo.py passes ``14254664444``); anything else goes as given."""
+        return self._call(
+            "POST", "/v2/portorders/portability", body={"numbers": [_e164(n) for n in numbers]}
+        )
+
+
+def _e164(number: Any) -> Any:
+    try:
+        return to_e164(number)
+    except (InvalidRequestError, TypeError):
+        return number
