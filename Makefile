@@ -42,9 +42,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src examples tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src examples
+	$(BIN)/mypy src examples tests
 
+# The inbox's browser tests need Chromium: installed from Debian when missing (as root).
 pytest: $(STAMP)
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 EXTRAS_MODULES = (
     "typer",
     "rich",
@@ -77,7 +75,6 @@ def test_flowroute_command_names_the_cli_extra() -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="implemented on another branch")
 def test_python_m_flowroute_sandbox_names_the_sandbox_extra() -> None:
     result = run_bare(
         "import runpy\n"
@@ -87,7 +84,6 @@ def test_python_m_flowroute_sandbox_names_the_sandbox_extra() -> None:
     assert_one_hint(result, "sandbox")
 
 
-@pytest.mark.xfail(strict=True, reason="implemented on another branch")
 def test_pytest_fixture_names_the_sandbox_extra(tmp_path: Path) -> None:
     (tmp_path / "test_uses_fixture.py").write_text(
         "def test_it(flowroute_sandbox):\n    flowroute_sandbox.client()\n"

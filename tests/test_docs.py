@@ -49,15 +49,8 @@ OUTPUT = {"", "text"}
 SNIPPETS = {"fastapi", "flask", "django"}  # the tests of tests/test_webhook_snippets.py
 DOCS_PORT = "8080"  # the port the docs give `flowroute sandbox`
 
+
 # docs/cli.md belongs to the CLI's work; these blocks of it cannot run as written today.
-CLI_BLOCKS_THAT_FAIL = {
-    "flowroute demo": "its second line runs a sandbox in the foreground, which the third needs",
-    "flowroute configure": "flowroute configure asks for keys on a terminal",
-    "flowroute listen --port 8765": "each line listens until Ctrl-C",
-    "flowroute sandbox --host 0.0.0.0": "an exposed sandbox with a keys file that is not there",
-}
-
-
 @dataclass(frozen=True)
 class Block:
     path: str
@@ -334,7 +327,7 @@ def after_readme_terminal(run: ShellRun) -> None:
     ) as client:
         [number] = client.numbers.list()
         assert number.id.startswith("1206")
-        assert client.callbacks.get("sms").callback_url.startswith("http://127.0.0.1:")
+        assert str(client.callbacks.get("sms").callback_url).startswith("http://127.0.0.1:")
     control = SandboxControl(run.base_url)
     [sent] = control.outbox()
     control.close()
@@ -344,15 +337,7 @@ def after_readme_terminal(run: ShellRun) -> None:
 CHECKS: dict[str, Callable[[ShellRun], None]] = {"README.md": after_readme_terminal}
 
 
-def shell_case(block: Block) -> Any:
-    first = block.code.splitlines()[0]
-    for start, reason in CLI_BLOCKS_THAT_FAIL.items():
-        if block.path == "docs/cli.md" and first.startswith(start):
-            return pytest.param(block, marks=pytest.mark.xfail(run=False, reason=reason))
-    return block
-
-
-@pytest.mark.parametrize("block", [shell_case(b) for b in chosen(SHELL)], ids=lambda b: b.name)
+@pytest.mark.parametrize("block", chosen(SHELL), ids=lambda b: b.name)
 def test_shell_block_runs(block: Block, tmp_path: Path) -> None:
     with shell(block, tmp_path) as run:
         assert run.returncode == 0, f"{block.name}:\n{run.output}"

@@ -126,7 +126,7 @@ def test_demo_against_a_sandbox_twice_buys_once(
         numbers = [n.id for n in client.numbers.list()]
         assert len(numbers) == 1 and len(list(client.cnams.list())) == 1
         assert len(list(client.e911s.list())) == 1
-        aliases = sorted(route.alias for route in client.routes.list())
+        aliases = sorted(str(route.alias) for route in client.routes.list())
         assert aliases == ["backup-uri", "office-pbx", "sip-reg"]
         with pytest.raises(NotFoundError):
             client.callbacks.get("sms")  # the demo's receiver is gone; its callbacks too

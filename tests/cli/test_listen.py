@@ -19,8 +19,7 @@ import pytest
 from flowroute import NotFoundError
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import Receiver
-from .test_cli import free_port
+from ..support import Receiver, free_port
 
 FLOWROUTE = Path(sys.executable).parent / "flowroute"
 
@@ -58,7 +57,8 @@ def listening(
     sandbox: SandboxServer, *args: str, keys: bool = True, env: dict[str, str] | None = None
 ) -> Iterator[Listener]:
     flags = ["--access-key", sandbox.access_key, "--secret-key", sandbox.secret_key]
-    command = [FLOWROUTE, *(flags if keys else []), "listen", "--port", "0", *args]
+    command: list[str | Path] = [FLOWROUTE, *(flags if keys else []), "listen", "--port", "0"]
+    command += args
     proc = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -153,7 +153,7 @@ def test_sigterm_and_sighup_clear_the_callbacks(
     with listening(flowroute_sandbox, "--sandbox", flowroute_sandbox.base_url) as lsn:
         lsn.wait_for("registered")
         with flowroute_sandbox.client() as client:
-            assert client.callbacks.get("sms_dlr").callback_url.endswith("/flowroute")
+            assert str(client.callbacks.get("sms_dlr").callback_url).endswith("/flowroute")
         lsn.proc.send_signal(stop)
         lsn.wait_for("stopped")
     with flowroute_sandbox.client() as client, pytest.raises(NotFoundError):

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from flowroute.cli.app import app
 from flowroute.sandbox.server import SandboxServer
 
-from .conftest import Run, invoke
+from ..support import Run, invoke
 from .test_resource_commands import ADDRESS, as_json, bought
 
 

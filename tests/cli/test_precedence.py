@@ -12,8 +12,7 @@ from flowroute import __version__
 from flowroute.sandbox.remote import DEFAULT_SECRET_KEY
 from flowroute.sandbox.server import SandboxServer
 
-from .conftest import invoke
-from .test_cli import free_port
+from ..support import free_port, invoke
 
 
 @pytest.fixture

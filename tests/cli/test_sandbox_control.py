@@ -6,10 +6,8 @@ import json
 
 from flowroute.sandbox.remote import DEFAULT_ACCESS_KEY
 from flowroute.sandbox.server import SandboxServer
-from tests.conftest import Receiver
 
-from .conftest import Run, invoke
-from .test_cli import free_port
+from ..support import Receiver, Run, free_port, invoke
 
 
 def test_inbound_text_and_mms_reach_the_callbacks(

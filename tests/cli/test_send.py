@@ -6,7 +6,7 @@ import json
 
 from flowroute.sandbox.server import SandboxServer
 
-from .conftest import Run
+from ..support import Run
 
 
 def test_stdin_that_is_not_utf8_is_one_line(cli: Run, flowroute_sandbox: SandboxServer) -> None:

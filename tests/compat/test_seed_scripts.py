@@ -103,7 +103,7 @@ def test_official_cnam_demo(flowroute_sandbox: SandboxServer, account: Account) 
     assert "--Remove a CNAM Record from your account" in out
     assert "CHRIS SMITH" in out  # found by search_cnams, which the official SDK lacks
     [left] = account.client.cnams.list()
-    assert left.value.startswith("FR ") and not left.is_approved
+    assert str(left.value).startswith("FR ") and not left.is_approved
     associated = out.partition("--Associate a CNAM Record to a DID")[2]
     assert f"'id': {int(approved.id)}" in associated.partition("--Unassociate")[0]
 

@@ -15,8 +15,7 @@ from flowroute import Flowroute
 from flowroute.sandbox import SandboxControl, SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 
-from ..conftest import Receiver
-from .conftest import CUSTOMER, Console, inbox, open_page, png
+from ..support import CUSTOMER, Console, Receiver, inbox, open_page, png
 
 VIEWS = [("", "Conversations"), ("/webhooks", "Webhooks"), ("/account", "Account")]
 ACCOUNTS = {"alice": "alice-secret", "bob": "bob-secret"}

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from flowroute.sandbox.server import SandboxServer
 
-from ..conftest import Receiver
-from .conftest import CUSTOMER, SHOTS, Console, inbox, live, png, shot
+from ..support import CUSTOMER, SHOTS, Console, Receiver, inbox, live, png, shot
 
 
 def test_a_browser_at_the_root_gets_the_inbox_and_the_api_its_404(
@@ -108,7 +107,12 @@ def test_a_body_with_markup_shows_as_text_and_runs_nothing(
 ) -> None:
     attack = "<img src=x onerror=alert(1)>"
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def refuse(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
     flowroute_sandbox.inject_inbound(from_=CUSTOMER, to=number, body=attack)
     page.goto(inbox(flowroute_sandbox, mine=number, other=CUSTOMER))
     live(page)

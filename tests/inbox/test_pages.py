@@ -10,7 +10,7 @@ import httpx2
 from flowroute.sandbox import SandboxSettings
 from flowroute.sandbox.server import SandboxServer, running
 
-from .conftest import CUSTOMER, inbox
+from ..support import CUSTOMER, inbox
 
 
 def _bodies(html: str) -> list[str]:

@@ -9,11 +9,7 @@ import httpx2
 
 from flowroute.sandbox.server import SandboxServer
 
-from ..conftest import Receiver
-from ..sandbox.conftest import postgres_sandbox, postgres_url
-from .conftest import CUSTOMER
-
-__all__ = ["postgres_sandbox", "postgres_url"]  # fixtures, shared with the sandbox tests
+from ..support import CUSTOMER, Receiver
 
 
 def test_every_view_and_replay_work_on_postgresql(

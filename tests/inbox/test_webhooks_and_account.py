@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from flowroute.sandbox.server import SandboxServer
 
-from ..conftest import Receiver
-from .conftest import CUSTOMER, inbox, live, shot
+from ..support import CUSTOMER, Receiver, inbox, live, shot
 
 
 def test_a_failed_webhook_is_replayed_once_the_receiver_is_up(

@@ -17,8 +17,7 @@ import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
-from ..cli.test_cli import free_port, wait_until_serving
-from ..conftest import Receiver
+from ..support import Receiver, free_port, wait_until_serving
 from .test_entry_points import PYTHON_M
 
 SECRET = "log-secret-never-shown"

@@ -17,7 +17,7 @@ import pytest
 from flowroute import Flowroute
 from flowroute.sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
-from ..cli.test_cli import free_port, wait_until_serving
+from ..support import free_port, wait_until_serving
 from .test_entry_points import ENTRY_POINTS
 
 BIN = Path(sys.executable).parent

@@ -101,11 +101,10 @@ def test_requests_with_bodies_carry_content_type(flowroute_sandbox: SandboxServe
 
 def test_client_context_manager_closes_pool(flowroute_sandbox: SandboxServer) -> None:
     # A client of its own: the fixture's clients share the session's pool, which stays open.
-    credentials = {
-        "access_key": flowroute_sandbox.access_key,
-        "secret_key": flowroute_sandbox.secret_key,
-    }
-    with Flowroute(base_url=flowroute_sandbox.base_url, **credentials) as client:
+    key, secret = flowroute_sandbox.access_key, flowroute_sandbox.secret_key
+    with Flowroute(
+        base_url=flowroute_sandbox.base_url, access_key=key, secret_key=secret
+    ) as client:
         list(client.routes.list())
         pool = client._runner.pool
         assert pool._client is not None

@@ -130,7 +130,7 @@ def test_bad_input_is_refused_before_sending(fr: Driver, number: str) -> None:
     with pytest.raises(InvalidRequestError, match="dlr_callback must be an http"):
         fr.messages.send(to=SUBSCRIBER, from_=number, body="x", dlr_callback="not a url")
     with pytest.raises(InvalidRequestError, match="kind must be one of sms, mms, sms_dlr, mms_dlr"):
-        fr.callbacks.set("voice", "https://example.com")  # type: ignore[arg-type]
+        fr.callbacks.set("voice", "https://example.com")
     with pytest.raises(InvalidRequestError, match="start_date must be"):
         fr.messages.list(start_date="last tuesday")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import mimetypes
+import os
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -41,7 +42,7 @@ _CONNECTION = [
             str | None,
             typer.Option(
                 help="The running sandbox (default: --base-url before 'sandbox', else "
-                f"{DEFAULT_URL}).",
+                f"FLOWROUTE_BASE_URL, else {DEFAULT_URL}).",
                 show_default=False,
                 rich_help_panel="Sandbox",
             ),
@@ -81,7 +82,7 @@ def controls(command: F) -> F:
         **given: Any,
     ) -> Any:
         default_key, default_secret = Connection.sandbox_credentials()
-        url = base_url or Connection.base_url or DEFAULT_URL
+        url = base_url or Connection.base_url or os.environ.get("FLOWROUTE_BASE_URL") or DEFAULT_URL
         control = SandboxControl(
             url, access_key=access_key or default_key, secret_key=secret_key or default_secret
         )
