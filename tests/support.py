@@ -9,6 +9,7 @@ import os
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -242,3 +243,30 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+# --- the command lines ------------------------------------------------------------------
+
+BIN = Path(sys.executable).parent
+PYTHON_M = [sys.executable, "-m", "flowroute.sandbox"]
+FLOWROUTE_SANDBOX = [str(BIN / "flowroute"), "sandbox"]
+ENTRY_POINTS = {"python -m flowroute.sandbox": PYTHON_M, "flowroute sandbox": FLOWROUTE_SANDBOX}
+
+
+ADDRESS_FLAGS = [
+    "--label", "HQ", "--first-name", "Ada", "--last-name", "Lovelace", "--street-number", "645",
+    "--street-name", "Elliott Ave W", "--city", "Seattle", "--state", "WA", "--country", "US",
+    "--zip", "98119",
+]  # fmt: skip
+
+
+def as_json(cli: Run, *args: str) -> Any:
+    code, out, err = cli(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def bought(cli: Run) -> str:
+    number: str = as_json(cli, "numbers", "search", "--starts-with", "206", "--limit", "1")[0]["id"]
+    assert cli("numbers", "buy", number).code == 0
+    return number

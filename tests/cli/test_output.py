@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 from flowroute.cli.app import app
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import Run, invoke
-from .test_resource_commands import ADDRESS, as_json, bought
+from ..support import ADDRESS_FLAGS, Run, as_json, bought, invoke
 
 
 def commands(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
@@ -98,7 +97,7 @@ def test_release_asks_and_names_what_is_attached(
     number = bought(cli)
     route = as_json(cli, "routes", "create", "pbx", "host", "pbx.example.com")["id"]
     assert cli("routes", "set-primary", number, route).code == 0
-    e911 = as_json(cli, "e911", "create", *ADDRESS)["id"]
+    e911 = as_json(cli, "e911", "create", *ADDRESS_FLAGS)["id"]
     assert cli("e911", "associate", e911, number).code == 0
 
     code, out, err = cli("numbers", "release", number, input="n\n")

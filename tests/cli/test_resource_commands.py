@@ -5,32 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from flowroute.cli import _common
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import Run
-
-ADDRESS = [
-    "--label", "HQ", "--first-name", "Ada", "--last-name", "Lovelace", "--street-number", "645",
-    "--street-name", "Elliott Ave W", "--city", "Seattle", "--state", "WA", "--country", "US",
-    "--zip", "98119",
-]  # fmt: skip
-
-
-def as_json(cli: Run, *args: str) -> Any:
-    code, out, err = cli(*args, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def bought(cli: Run) -> str:
-    number: str = as_json(cli, "numbers", "search", "--starts-with", "206", "--limit", "1")[0]["id"]
-    assert cli("numbers", "buy", number).code == 0
-    return number
+from ..support import ADDRESS_FLAGS, Run, as_json, bought
 
 
 def test_numbers_group(cli: Run) -> None:
@@ -95,11 +76,11 @@ def test_messages_and_callbacks_groups(cli: Run, flowroute_sandbox: SandboxServe
 
 def test_e911_group(cli: Run) -> None:
     number = bought(cli)
-    nowhere = [("Nowhere Lane" if a == "Elliott Ave W" else a) for a in ADDRESS]
+    nowhere = [("Nowhere Lane" if a == "Elliott Ave W" else a) for a in ADDRESS_FLAGS]
     code, _, err = cli("e911", "validate", *nowhere)
     assert code == 1 and "Could not geocode" in err
-    assert cli("e911", "validate", *ADDRESS).code == 0
-    created = as_json(cli, "e911", "create", *ADDRESS)
+    assert cli("e911", "validate", *ADDRESS_FLAGS).code == 0
+    created = as_json(cli, "e911", "create", *ADDRESS_FLAGS)
     e911 = created["id"]
     assert created["city"] == "Seattle"
     assert [a["id"] for a in as_json(cli, "e911", "list", "--state", "WA")] == [e911]

@@ -14,7 +14,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,14 +35,10 @@ from flowroute.sandbox.settings import (
     options,
 )
 
-from ..support import free_port, wait_until_serving
+from ..support import ENTRY_POINTS, free_port, wait_until_serving
 
 pytest_plugins = ["pytester"]
 
-BIN = Path(sys.executable).parent
-PYTHON_M = [sys.executable, "-m", "flowroute.sandbox"]
-FLOWROUTE_SANDBOX = [str(BIN / "flowroute"), "sandbox"]
-ENTRY_POINTS = {"python -m flowroute.sandbox": PYTHON_M, "flowroute sandbox": FLOWROUTE_SANDBOX}
 WIDE = {**os.environ, "COLUMNS": "200"}  # help lines unwrapped
 
 
@@ -75,13 +70,14 @@ def test_help_offers_exactly_the_declared_options(command: list[str]) -> None:
 
 
 def test_the_typer_command_has_a_parameter_per_declared_setting() -> None:
-    (sandbox,) = [
-        c.callback
-        for c in app.registered_commands
-        if c.callback is not None and c.callback.__name__ == "sandbox"
-    ]
-    parameters = inspect.signature(sandbox).parameters
-    assert list(parameters) == [option.name for option in command_line_options()]
+    # `flowroute sandbox` is a group (its subcommands drive a running sandbox); its callback
+    # serves when no subcommand is given, and takes the declared settings.
+    (group,) = [g for g in app.registered_groups if g.name == "sandbox"]
+    assert group.typer_instance is not None and group.typer_instance.registered_callback
+    serve = group.typer_instance.registered_callback.callback
+    assert serve is not None
+    parameters = [name for name in inspect.signature(serve).parameters if name != "context"]
+    assert parameters == [option.name for option in command_line_options()]
 
 
 def test_every_setting_converts_from_the_command_line(tmp_path: Path) -> None:

@@ -174,7 +174,12 @@ _sandbox_group.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
     ],
     return_annotation=None,
 )
-sandbox_control.app.callback(invoke_without_command=True, cls=PlainHelp)(_sandbox_group)
+sandbox_control.app.callback(
+    invoke_without_command=True,
+    cls=PlainHelp,
+    # As wide as the terminal (click stops at 80 by default): a wide one shows one line each.
+    context_settings={"max_content_width": 1000},
+)(_sandbox_group)
 app.add_typer(sandbox_control.app, name="sandbox")
 
 
