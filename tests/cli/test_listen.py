@@ -107,7 +107,8 @@ def test_listen_forwards_unchanged_as_json_lines(
         flowroute_sandbox.inject_inbound(from_="12065550123", to=number, body="hello")
         event = json.loads(lsn.wait_for('"body"'))
         assert (event["from"], event["body"]) == ("12065550123", "hello") and "from_" not in event
-        assert lsn.wait_for("<--", stderr=True) == f"<-- [200] {receiver.url}\n"
+        forward = f"<-- [200] sms {event['id']} POST {receiver.url}\n"
+        assert lsn.wait_for("<--", stderr=True) == forward
     assert [json.loads(line)["body"] for line in lsn.out] == ["hello"]
     delivered = flowroute_sandbox.webhooks()[0]
     forwarded = receiver.requests[0]
@@ -123,7 +124,10 @@ def test_a_forward_that_fails_is_reported_and_retried_later(
     with listening(flowroute_sandbox, *args) as lsn:
         lsn.wait_for("registered")
         flowroute_sandbox.inject_inbound(from_="12065550123", to=number, body="anyone?")
-        assert lsn.wait_for("<--") == f"<-- [error] connection refused to {app}\n"
+        line = lsn.wait_for("<--")
+        assert line.startswith("<-- [error] sms ") and line.endswith(
+            f" POST {app}: connection refused\n"
+        )
     assert [a["status_code"] for a in flowroute_sandbox.webhooks()] == [502]  # so it retries
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import queue
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Annotated
@@ -14,10 +14,9 @@ import typer
 from rich.console import Console
 
 from .. import Flowroute, webhooks
-from ..sandbox.receiver import Event, WebhookReceiver
+from ..sandbox.receiver import Event, Forwarded, WebhookReceiver
 from ._common import Connection, fail, one_line_errors, print_json, stderr, stdout, wire
 from .callbacks import KINDS
-from .forwarding import Forwarded, Relay
 
 
 def describe(event: Event) -> str:
@@ -69,16 +68,6 @@ def stopped_by_signals() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-@contextmanager
-def relayed(forward_to: str | None, report: Callable[[Forwarded], None]) -> Iterator[str | None]:
-    """Where the receiver forwards: a relay to ``forward_to`` that reports each outcome."""
-    if forward_to is None:
-        yield None
-        return
-    with Relay(forward_to, report) as relay:
-        yield relay.url
-
-
 @one_line_errors
 def listen(
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
@@ -102,10 +91,9 @@ def listen(
         fail(f"--port must be between 0 and 65535, got {port}", 2)
     status = stderr if as_json else stdout  # with --json, stdout holds only JSON lines
     arrived: queue.Queue[Event | Forwarded] = queue.Queue()
-    with (
-        relayed(forward_to, arrived.put) as relay,
-        WebhookReceiver(host=host, port=port, on_event=arrived.put, forward_to=relay) as inbox,
-    ):
+    with WebhookReceiver(
+        host=host, port=port, on_event=arrived.put, forward_to=forward_to, on_forward=arrived.put
+    ) as inbox:
         status.print(
             f"listening on {inbox.url}" + (f", forwarding to {forward_to}" if forward_to else "")
         )

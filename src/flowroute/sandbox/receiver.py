@@ -11,11 +11,12 @@ it too). It answers 200 to anything ``webhooks.parse`` accepts and 400 otherwise
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import NamedTuple, Self, TypeVar
 
 import httpx2
 
@@ -25,16 +26,43 @@ Event = webhooks.InboundMessage | webhooks.DeliveryReceipt
 E = TypeVar("E", webhooks.InboundMessage, webhooks.DeliveryReceipt)
 
 
-def _forward(url: str, body: bytes, headers: Any) -> int:
-    """Re-post the webhook unchanged; its status is the answer, so the sender retries while the
-    target is down (502 when it cannot be reached)."""
+class Forwarded(NamedTuple):
+    """One webhook re-posted to ``forward_to``: the app's status, or why it could not be reached
+    (``status`` None)."""
+
+    event: Event
+    url: str
+    status: int | None
+    error: str | None = None
+
+    def describe(self) -> str:
+        """``<-- [200] receipt mdr2-... POST http://...``, as ``stripe listen`` reports."""
+        what = f"{_kind(self.event)} {self.event.id} POST {self.url}"
+        if self.status is None:
+            return f"<-- [error] {what}: {self.error}"
+        return f"<-- [{self.status}] {what}"
+
+
+def _kind(event: Event) -> str:
+    if isinstance(event, webhooks.DeliveryReceipt):
+        return "receipt"
+    return "mms" if event.is_mms else "sms"
+
+
+def _reason(exc: httpx2.HTTPError) -> str:
+    """``connection refused`` rather than ``[Errno 111] Connection refused``."""
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc)).strip()
+    return (text or type(exc).__name__).lower()
+
+
+def _forward(event: Event, url: str, body: bytes, content_type: str) -> Forwarded:
+    """Re-post the webhook unchanged; the app's status becomes the answer, so the sender
+    retries while the app is down (502 when it cannot be reached)."""
     try:
-        response = httpx2.post(
-            url, content=body, headers={"Content-Type": headers.get("Content-Type", "")}
-        )
-    except httpx2.HTTPError:
-        return 502
-    return response.status_code
+        response = httpx2.post(url, content=body, headers={"Content-Type": content_type})
+    except httpx2.HTTPError as exc:
+        return Forwarded(event, url, None, _reason(exc))
+    return Forwarded(event, url, response.status_code)
 
 
 class _Server(ThreadingHTTPServer):
@@ -51,6 +79,7 @@ class WebhookReceiver:
         port: int = 0,
         on_event: Callable[[Event], None] | None = None,
         forward_to: str | None = None,
+        on_forward: Callable[[Forwarded], None] | None = None,
     ) -> None:
         self.events: list[Event] = []
         self._lock = threading.Lock()
@@ -68,9 +97,14 @@ class WebhookReceiver:
                     receiver.events.append(event)
                 if on_event is not None:
                     on_event(event)
-                self._answer(
-                    200 if forward_to is None else _forward(forward_to, body, self.headers)
-                )
+                if forward_to is None:
+                    self._answer(200)
+                    return
+                content_type = self.headers.get("Content-Type", "")
+                outcome = _forward(event, forward_to, body, content_type)
+                if on_forward is not None:
+                    on_forward(outcome)
+                self._answer(outcome.status or 502)
 
             def _answer(self, status: int) -> None:
                 self.send_response(status)

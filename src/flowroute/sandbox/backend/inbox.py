@@ -113,12 +113,22 @@ class Inbox:
 
     # --- accounts (a loopback sandbox with open auth lets the page switch between them) -------
 
-    def accounts(self) -> list[Account]:
+    def accounts(self, *, limit: int) -> list[Account]:
+        """The newest ``limit`` accounts (a test suite mints one per test: thousands)."""
         with self.ctx.engine.connect() as conn:
             rows = conn.execute(
-                select(accounts.c.id, accounts.c.access_key).order_by(accounts.c.access_key)
+                select(accounts.c.id, accounts.c.access_key)
+                .order_by(accounts.c.id.desc())
+                .limit(limit)
             ).all()
         return [Account(*row) for row in rows]
+
+    def account(self, key: str) -> Account | None:
+        with self.ctx.engine.connect() as conn:
+            row = conn.execute(
+                select(accounts.c.id, accounts.c.access_key).where(accounts.c.access_key == key)
+            ).first()
+        return None if row is None else Account(*row)
 
     def busiest(self) -> Account | None:
         """The account with the newest message, else the first one created: the page's default."""

@@ -81,6 +81,10 @@ class Viewer:
         return integer(self.params.get(name), name, minimum=0, default=0, maximum=1_000_000)
 
 
+# Accounts the switcher offers, newest first (plus the one shown).
+LISTED_ACCOUNTS = 200
+
+
 def viewer(request: Request) -> Viewer:
     """The page's viewer; raises ApiError 401 when credentials are needed and wrong."""
     state = sandbox(request)
@@ -89,15 +93,17 @@ def viewer(request: Request) -> Viewer:
     if not switching(state.settings):
         account = state.authenticate(request.scope)
         return Viewer(state, account, (account,), False, base, params)
-    accounts = tuple(state.backend.inbox.accounts())
+    listed = state.backend.inbox.accounts(limit=LISTED_ACCOUNTS)
     key = params.get("account")
     if key:
-        chosen = next((a for a in accounts if a.access_key == key), None)
+        chosen = state.backend.inbox.account(key)
         if chosen is None:
             raise ApiError(404, f"This sandbox has no account {quoted(key, 60)}.")
     else:
         chosen = state.backend.inbox.busiest()
-    return Viewer(state, chosen, accounts, True, base, params)
+    if chosen is not None and chosen not in listed:
+        listed.append(chosen)
+    return Viewer(state, chosen, tuple(listed), True, base, params)
 
 
 def check_same_site(request: Request) -> None:
