@@ -5,10 +5,10 @@ The decisions live in ``_Attempt`` so the sync and async loops are just I/O.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +36,7 @@ from .retry import NOT_SENT, backoff, should_retry_status
 
 if TYPE_CHECKING:
     import ssl
+    from asyncio import AbstractEventLoop
 
     from .call import Call, Download, Flow
 
@@ -489,14 +490,17 @@ class AsyncPool:
         self._owned = client is None
         # The event loop the pool's connections belong to, so synchronous code (the pytest
         # fixture's teardown) can close them there rather than leak them.
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.loop: AbstractEventLoop | None = None
 
     @property
     def client(self) -> httpx2.AsyncClient:
         if self._client is None:
             self._client = httpx2.AsyncClient(follow_redirects=False, transport=_AsyncTransport())
+            # Built inside a coroutine, where asyncio is loaded already: importing it here would
+            # put it back into ``import flowroute``.
+            running = sys.modules.get("asyncio")
             try:
-                self.loop = asyncio.get_running_loop()
+                self.loop = running.get_running_loop() if running else None
             except RuntimeError:
                 self.loop = None
         return self._client
