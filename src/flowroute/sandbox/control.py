@@ -260,7 +260,8 @@ async def outbox(request: Request) -> Response:
 
 @router.get("/webhooks")
 async def webhook_attempts(request: Request) -> Response:
-    """Every webhook attempt for the account: url, body, status, outcome, time."""
+    """Every webhook attempt for the account: url, body, status, outcome, time, latency and
+    the start of the receiver's answer."""
     backend, account = caller(request)
     data = [
         {
@@ -274,6 +275,8 @@ async def webhook_attempts(request: Request) -> Response:
             "status_code": attempt.status_code,
             "outcome": attempt.outcome,
             "error": attempt.error,
+            "latency_ms": attempt.latency_ms,
+            "response_excerpt": attempt.response_excerpt,
         }
         for attempt in backend.webhooks.attempts(account)
     ]
