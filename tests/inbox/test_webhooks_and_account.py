@@ -182,3 +182,26 @@ def test_the_account_view_shows_numbers_routes_e911_cnam_and_exports(
     link = exports.get_by_role("link", name="Download")
     assert httpx2.get(link.get_attribute("href") or "").status_code == 200
     shot(page, "account")
+
+
+def test_the_fault_form_is_checked_as_the_control_api_checks_a_fault(
+    flowroute_sandbox: SandboxServer, raw: httpx2.Client
+) -> None:
+    """One parser for both: the form's fields are text, the control API's JSON values."""
+    action = inbox(flowroute_sandbox, "/actions/fault")
+    form = {"method": "post", "path": "/v2/routes/", "status": "502", "count": "2"}
+    headers = {"X-Flowroute-Inbox": "1"}
+    for change in ({"path": "v2/routes"}, {"status": "99"}, {"when": "later"}, {"count": "0"}):
+        refused = raw.post(action, data={**form, **change}, headers=headers)
+        typed = {k: int(v) if v.isdigit() else v for k, v in change.items()}
+        same = raw.post("/_sandbox/faults", json={**form, "status": 502, "count": 2, **typed})
+        assert (refused.status_code, same.status_code) == (400, 400), change
+        assert refused.json()["errors"][0]["detail"] == same.json()["errors"][0]["detail"]
+    assert raw.post(action, data=form, headers=headers).json()["notice"].startswith("Fault ")
+    assert raw.post(action, data={**form, "status": ""}, headers=headers).status_code == 200
+    added = [
+        {k: f[k] for k in ("method", "path", "status", "count", "when")}
+        for f in raw.get("/_sandbox/faults").json()["data"]
+    ]
+    fault = {"method": "POST", "path": "/v2/routes", "count": 2, "when": "before"}
+    assert added == [{**fault, "status": 502}, {**fault, "status": 503}]  # blank: the default

@@ -7,8 +7,6 @@ JSON in and out, same Basic auth as the API. Documented in docs/sandbox.md.
 from __future__ import annotations
 
 import json
-import math
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -19,21 +17,16 @@ from .backend.accounts import MAX_MINTED
 from .backend.cdrs import parse_time
 from .clock import from_epoch, iso_seconds
 from .errors import ApiError, quoted
-from .faults import Fault
 from .limits import ID_MAX
 from .records import Clock
 from .web.caller import caller, sandbox
+from .web.fault_input import parse_fault
 from .web.parse import integer, read_body, record_id
 from .web.responses import base_url, document
 from .wire.cnams import cnam_resource
 from .wire.messages import message_resource
 
 router = APIRouter(prefix="/_sandbox")
-MAX_FAULT_COUNT = 1_000_000
-MAX_FAULT_DELAY = 60
-METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
 
 
 def _clock(clock: Clock) -> dict[str, Any]:
@@ -101,82 +94,12 @@ async def advance_clock(request: Request, wait: Wait = None) -> Response:
     return document(_clock(clock))
 
 
-def _delay(value: Any) -> float:
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or not 0 <= value <= MAX_FAULT_DELAY
-    ):
-        raise ApiError(400, f"delay must be between 0 and {MAX_FAULT_DELAY} seconds.")
-    return float(value)
-
-
-def _headers(given: Any) -> dict[str, str]:
-    if given is None:
-        return {}
-    if not isinstance(given, dict) or len(given) > 20:
-        raise ApiError(400, "headers must be an object of at most 20 header names to values.")
-    for name, value in given.items():
-        if not _HEADER_NAME.fullmatch(name):
-            raise ApiError(
-                400, f"headers: {quoted(name)} is not a valid header name (letters, digits, -)."
-            )
-        if not isinstance(value, str | int | float) or not _HEADER_VALUE.fullmatch(str(value)):
-            raise ApiError(
-                400,
-                f"headers: the value of {name} must be printable ASCII without line breaks "
-                "(at most 1024 characters).",
-            )
-    return {name: str(value) for name, value in given.items()}
-
-
-def _fault(body: dict[str, Any]) -> Fault:
-    method = body.get("method", "*")
-    method = method.upper() if isinstance(method, str) else method
-    if method not in METHODS:
-        raise ApiError(400, f"method must be one of {', '.join(METHODS)}; got {quoted(method)}.")
-    path = body.get("path")
-    if not isinstance(path, str) or not path.startswith("/") or len(path) > 512:
-        raise ApiError(
-            400,
-            'path is required, must start with "/" (at most 512 characters), e.g. "/v2/numbers/*".',
-        )
-    status = body.get("status")
-    if status is not None and (
-        not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599
-    ):
-        raise ApiError(400, f"status must be an HTTP status code from 100 to 599, got {status!r}.")
-    when = body.get("when", "before")
-    if when not in ("before", "after"):
-        raise ApiError(
-            400, 'when must be "before" (nothing happens) or "after" (change committed).'
-        )
-    delay = _delay(body.get("delay", 0))
-    drop = body.get("drop", False)
-    if not isinstance(drop, bool):
-        raise ApiError(400, "drop must be true or false.")
-    if status is None and not drop and not delay:
-        raise ApiError(400, "A fault needs a status, drop: true, or a delay.")
-    count = integer(body.get("count", 1), "count", minimum=1, default=1, maximum=MAX_FAULT_COUNT)
-    return Fault(
-        method=method,
-        path=path.rstrip("/") or "/",
-        count=count,
-        status=status,
-        delay=delay,
-        drop=drop,
-        when=when,
-        headers=_headers(body.get("headers")),
-    )
-
-
 @router.post("/faults")
 async def add_fault(request: Request) -> Response:
     """A fault on the caller's requests, and on the downloads of the caller's CDR exports
     (``"public"`` is accepted for older clients; downloads need it no more)."""
     _, account = caller(request)
-    fault = sandbox(request).faults.add(account.id, _fault(await read_body(request)))
+    fault = sandbox(request).faults.add(account.id, parse_fault(await read_body(request)))
     return document({"data": fault.to_dict()}, status=201)
 
 
