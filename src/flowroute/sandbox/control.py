@@ -39,6 +39,7 @@ def _clock(clock: Clock) -> dict[str, Any]:
 
 @router.post("/reset")
 async def reset(request: Request) -> Response:
+    """Delete the account's numbers, routes and messages, clear its faults, rewind its clock."""
     backend, account = caller(request)
     backend.accounts.reset(account)
     sandbox(request).faults.clear(account.id)
@@ -47,6 +48,7 @@ async def reset(request: Request) -> Response:
 
 @router.get("/clock")
 async def get_clock(request: Request) -> Response:
+    """The account's virtual time: now, how far it was moved ahead, and its speed."""
     backend, account = caller(request)
     return document(_clock(backend.accounts.clock(account)))
 
@@ -96,8 +98,9 @@ async def advance_clock(request: Request, wait: Wait = None) -> Response:
 
 @router.post("/faults")
 async def add_fault(request: Request) -> Response:
-    """A fault on the caller's requests, and on the downloads of the caller's CDR exports
-    (``"public"`` is accepted for older clients; downloads need it no more)."""
+    """Add a fault: the caller's next matching requests fail, wait or lose their connection.
+    It applies to the downloads of the caller's CDR exports too (``"public"`` is accepted for
+    older clients; downloads need it no more)."""
     _, account = caller(request)
     fault = sandbox(request).faults.add(account.id, parse_fault(await read_body(request)))
     return document({"data": fault.to_dict()}, status=201)
@@ -105,12 +108,14 @@ async def add_fault(request: Request) -> Response:
 
 @router.get("/faults")
 async def list_faults(request: Request) -> Response:
+    """The account's injected faults still pending, oldest first."""
     _, account = caller(request)
     return document({"data": [f.to_dict() for f in sandbox(request).faults.list(account.id)]})
 
 
 @router.delete("/faults")
 async def clear_faults(request: Request) -> Response:
+    """Remove every fault the account injected."""
     _, account = caller(request)
     sandbox(request).faults.clear(account.id)
     return Response(status_code=204)
@@ -118,9 +123,9 @@ async def clear_faults(request: Request) -> Response:
 
 @router.post("/accounts")
 async def mint_accounts(request: Request) -> Response:
-    """``{"count": N}`` (1 to 100, default 1): new empty accounts with random keys and secrets,
-    one per test (the pytest fixture takes a batch at a time). No credentials needed: on an open
-    sandbox any new key makes an account anyway; under strict auth it answers 403."""
+    """New empty accounts with random keys and secrets, one per test. ``{"count": N}`` (1 to
+    100, default 1); the pytest fixture takes a batch at a time. No credentials needed: on an
+    open sandbox any new key makes an account anyway; under strict auth it answers 403."""
     body = await read_body(request)
     count = integer(body.get("count", 1), "count", minimum=1, default=1, maximum=MAX_MINTED)
     state = sandbox(request)
@@ -149,7 +154,8 @@ async def seed(request: Request) -> Response:
 
 @router.post("/settings")
 async def update_settings(request: Request) -> Response:
-    """Per-account switches: ``{"webhook_format": "jsonapi" | "compact"}``."""
+    """Per-account switches: the shape of the account's webhooks. ``{"webhook_format":
+    "jsonapi" | "compact"}``."""
     backend, account = caller(request)
     shape = backend.accounts.set_webhook_format(
         account, (await read_body(request)).get("webhook_format")
@@ -159,9 +165,10 @@ async def update_settings(request: Request) -> Response:
 
 @router.post("/inbound")
 async def inject_inbound(request: Request, wait: Wait = None) -> Response:
-    """A text arriving at one of the account's numbers: stored, STOP/START applied, and
-    delivered to the number's (else the account's) SMS or MMS callback right away, in the
-    background; with ``?wait=true`` the answer waits until that has been attempted."""
+    """A text arriving at one of the account's numbers, posted to its callback. Stored,
+    STOP/START applied, and delivered to the number's (else the account's) SMS or MMS callback
+    right away, in the background; with ``?wait=true`` the answer waits until that has been
+    attempted."""
     backend, account = caller(request)
     waiting = _wait(wait)
     base = base_url(request)
@@ -183,8 +190,8 @@ async def outbox(request: Request) -> Response:
 
 @router.get("/webhooks")
 async def webhook_attempts(request: Request) -> Response:
-    """Every webhook attempt for the account: url, body, status, outcome, time, latency and
-    the start of the receiver's answer."""
+    """Every webhook attempt of the account: status, outcome, latency, the receiver's answer.
+    Each with its url, body, time and error (or block reason), oldest first."""
     backend, account = caller(request)
     data = [
         {
@@ -220,7 +227,7 @@ async def approve_cnam(request: Request, ident: str) -> Response:
 
 @router.post("/cnams/{ident}/reject")
 async def reject_cnam(request: Request, ident: str) -> Response:
-    """Reject a CNAM record now: ``{"reason": "..."}``."""
+    """Reject a CNAM record now. ``{"reason": "..."}``, else "Rejected by review."."""
     reason = (await read_body(request)).get("reason") or "Rejected by review."
     if not isinstance(reason, str):
         raise ApiError(400, "reason must be text.")
@@ -237,9 +244,9 @@ def _window(body: dict[str, Any]) -> tuple[float, float]:
 
 @router.post("/calls/generate")
 async def generate_calls(request: Request) -> Response:
-    """``{"count": N, "start": ..., "end": ..., "seed": S}``: N realistic calls on the account's
-    numbers, spread over the window. Stored as one block and generated when exported, so a
-    million cost nothing up front."""
+    """Generate realistic call records on the account's numbers. ``{"count": N, "start": ...,
+    "end": ..., "seed": S}``: N calls spread over the window. Stored as one block and
+    generated when exported, so a million cost nothing up front."""
     backend, account = caller(request)
     body = await read_body(request)
     count = integer(body.get("count", 0), "count", minimum=1, default=1)
@@ -251,8 +258,8 @@ async def generate_calls(request: Request) -> Response:
 
 @router.post("/calls")
 async def add_calls(request: Request) -> Response:
-    """``{"records": [{column: value, ...}]}``: exact call records (the 25 CSV columns; any left
-    out are blank). ``start_time`` is required."""
+    """Add exact call records. ``{"records": [{column: value, ...}]}``: the 25 CSV columns (any
+    left out are blank); ``start_time`` is required."""
     backend, account = caller(request)
     added = backend.cdrs.add_calls(account, (await read_body(request)).get("records"))
     return document({"added": added}, status=201)
