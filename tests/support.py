@@ -10,6 +10,7 @@ import os
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -251,3 +252,30 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+# The sandbox's two entry points, as commands (tests/sandbox).
+PYTHON_M = [sys.executable, "-m", "flowroute.sandbox"]
+FLOWROUTE_SANDBOX = [str(Path(sys.executable).parent / "flowroute"), "sandbox"]
+ENTRY_POINTS = {"python -m flowroute.sandbox": PYTHON_M, "flowroute sandbox": FLOWROUTE_SANDBOX}
+
+# An E911 address as the CLI's options (tests/cli).
+CLI_ADDRESS = [
+    "--label", "HQ", "--first-name", "Ada", "--last-name", "Lovelace", "--street-number", "645",
+    "--street-name", "Elliott Ave W", "--city", "Seattle", "--state", "WA", "--country", "US",
+    "--zip", "98119",
+]  # fmt: skip
+
+
+def as_json(cli: Run, *args: str) -> Any:
+    """A CLI command's --json output, parsed (the command must succeed)."""
+    code, out, err = cli(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def bought(cli: Run) -> str:
+    """A number bought through the CLI."""
+    number: str = as_json(cli, "numbers", "search", "--starts-with", "206", "--limit", "1")[0]["id"]
+    assert cli("numbers", "buy", number).code == 0
+    return number

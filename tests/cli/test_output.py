@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from flowroute.cli.app import app
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import Run, invoke
-from .test_resource_commands import ADDRESS, as_json, bought
+from ..support import CLI_ADDRESS as ADDRESS
+from ..support import Run, as_json, bought, invoke
 
 
 def commands(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:

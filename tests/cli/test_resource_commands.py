@@ -5,32 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from flowroute.cli import _common
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import Run
-
-ADDRESS = [
-    "--label", "HQ", "--first-name", "Ada", "--last-name", "Lovelace", "--street-number", "645",
-    "--street-name", "Elliott Ave W", "--city", "Seattle", "--state", "WA", "--country", "US",
-    "--zip", "98119",
-]  # fmt: skip
-
-
-def as_json(cli: Run, *args: str) -> Any:
-    code, out, err = cli(*args, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def bought(cli: Run) -> str:
-    number: str = as_json(cli, "numbers", "search", "--starts-with", "206", "--limit", "1")[0]["id"]
-    assert cli("numbers", "buy", number).code == 0
-    return number
+from ..support import CLI_ADDRESS as ADDRESS
+from ..support import Run, as_json, bought
 
 
 def test_numbers_group(cli: Run) -> None:

@@ -14,7 +14,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,14 +35,10 @@ from flowroute.sandbox.settings import (
     options,
 )
 
-from ..support import free_port, wait_until_serving
+from ..support import ENTRY_POINTS, free_port, wait_until_serving
 
 pytest_plugins = ["pytester"]
 
-BIN = Path(sys.executable).parent
-PYTHON_M = [sys.executable, "-m", "flowroute.sandbox"]
-FLOWROUTE_SANDBOX = [str(BIN / "flowroute"), "sandbox"]
-ENTRY_POINTS = {"python -m flowroute.sandbox": PYTHON_M, "flowroute sandbox": FLOWROUTE_SANDBOX}
 WIDE = {**os.environ, "COLUMNS": "200"}  # help lines unwrapped
 
 

@@ -17,8 +17,7 @@ import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import Receiver, free_port, wait_until_serving
-from .test_entry_points import PYTHON_M
+from ..support import PYTHON_M, Receiver, free_port, wait_until_serving
 
 SECRET = "log-secret-never-shown"
 TIME = r"\d+\.\d ms"

@@ -17,8 +17,7 @@ import pytest
 from flowroute import Flowroute
 from flowroute.sandbox.remote import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
-from ..support import free_port, wait_until_serving
-from .test_entry_points import ENTRY_POINTS
+from ..support import ENTRY_POINTS, free_port, wait_until_serving
 
 BIN = Path(sys.executable).parent
 
