@@ -4,6 +4,7 @@ conftest: fixtures live in conftest files, everything else here)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -75,8 +76,9 @@ def available(client: Flowroute, count: int = 1, **filters: Any) -> list[str]:
 class Receiver:
     """A real HTTP server on loopback standing in for a customer's webhook endpoint.
 
-    ``statuses`` are answered in order (then 200); ``on_post`` may act on each request (e.g.
-    reply through the SDK) before it is answered.
+    ``statuses`` are answered in order (then 200), each with the body ``answer`` (and the
+    headers ``answer_headers``); ``on_post`` may act on each request (e.g. reply through the
+    SDK) before it is answered.
     """
 
     def __init__(self) -> None:
@@ -84,6 +86,8 @@ class Receiver:
         self.statuses: list[int] = []
         self.files: dict[str, bytes] = {}
         self.on_post: Any = None
+        self.answer = b""
+        self.answer_headers: dict[str, str] = {}
         self._lock = threading.Lock()
         receiver = self
 
@@ -96,8 +100,13 @@ class Receiver:
                 if receiver.on_post is not None and status == 200:
                     receiver.on_post(body)
                 self.send_response(status)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(receiver.answer)))
+                for name, value in receiver.answer_headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
+                # The sandbox reads only the start of a long answer and hangs up.
+                with contextlib.suppress(ConnectionError):
+                    self.wfile.write(receiver.answer)
 
             def do_GET(self) -> None:
                 data = receiver.files.get(self.path)
@@ -261,12 +270,14 @@ ADDRESS_FLAGS = [
 
 
 def as_json(cli: Run, *args: str) -> Any:
+    """A CLI command's --json output, parsed (the command must succeed)."""
     code, out, err = cli(*args, "--json")
     assert code == 0, err
     return json.loads(out)
 
 
 def bought(cli: Run) -> str:
+    """A number bought through the CLI."""
     number: str = as_json(cli, "numbers", "search", "--starts-with", "206", "--limit", "1")[0]["id"]
     assert cli("numbers", "buy", number).code == 0
     return number

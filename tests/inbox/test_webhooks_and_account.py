@@ -1,8 +1,9 @@
-"""Webhooks and the account view in a real browser: replaying a failed webhook, approving a
-pending CNAM record, advancing the virtual clock, adding and clearing faults."""
+"""Webhooks and the account view in a real browser: replaying a failed webhook, each attempt's
+latency and answer, approving a pending CNAM record, advancing the virtual clock, adding and clearing faults."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx2
@@ -38,6 +39,29 @@ def test_a_failed_webhook_is_replayed_once_the_receiver_is_up(
     bodies = receiver.bodies("/sms")
     assert len(bodies) == 2 and bodies[0] == bodies[1]
     shot(page, "webhooks")
+
+
+def test_attempts_show_their_latency_and_the_receivers_answer_as_text(
+    page: Any, flowroute_sandbox: SandboxServer, number: str, raw: httpx2.Client, receiver: Receiver
+) -> None:
+    raw.put("/v2.1/messages/sms_callback", json={"callback_url": receiver.url + "/sms"})
+    receiver.answer = b"<b>x</b> thanks\x00"
+    flowroute_sandbox.inject_inbound(from_=CUSTOMER, to=number, body="Hi")
+    raw.put("/v2.1/messages/sms_callback", json={"callback_url": "https://hooks.example.com/in"})
+    flowroute_sandbox.inject_inbound(from_=CUSTOMER, to=number, body="Hi again")
+    page.goto(inbox(flowroute_sandbox, "/webhooks"))
+    blocked, delivered = page.locator(".delivery tbody tr").all()  # newest first
+    expect(delivered.locator("td.answer")).to_have_text("<b>x</b> thanks")  # text, not markup
+    expect(delivered.locator("b")).to_have_count(0)
+    expect(delivered.locator("td.latency")).to_have_text(re.compile(r"^\d+(\.\d)? ms$"))
+    table = delivered.locator("xpath=ancestor::table")
+    expect(table.locator("th")).to_have_text(
+        ["Time", "URL", "Status", "Latency", "Outcome", "Response", "Error or block reason"]
+    )
+    # Never sent: no latency, no answer, and the outbound policy's reason.
+    expect(blocked.locator("td.latency")).to_have_text("\u2014")
+    expect(blocked.locator("td.answer")).to_have_text("\u2014")
+    expect(blocked).to_contain_text("hooks.example.com is not a loopback address")
 
 
 def test_a_pending_cnam_record_is_approved_from_the_page(
@@ -158,3 +182,26 @@ def test_the_account_view_shows_numbers_routes_e911_cnam_and_exports(
     link = exports.get_by_role("link", name="Download")
     assert httpx2.get(link.get_attribute("href") or "").status_code == 200
     shot(page, "account")
+
+
+def test_the_fault_form_is_checked_as_the_control_api_checks_a_fault(
+    flowroute_sandbox: SandboxServer, raw: httpx2.Client
+) -> None:
+    """One parser for both: the form's fields are text, the control API's JSON values."""
+    action = inbox(flowroute_sandbox, "/actions/fault")
+    form = {"method": "post", "path": "/v2/routes/", "status": "502", "count": "2"}
+    headers = {"X-Flowroute-Inbox": "1"}
+    for change in ({"path": "v2/routes"}, {"status": "99"}, {"when": "later"}, {"count": "0"}):
+        refused = raw.post(action, data={**form, **change}, headers=headers)
+        typed = {k: int(v) if v.isdigit() else v for k, v in change.items()}
+        same = raw.post("/_sandbox/faults", json={**form, "status": 502, "count": 2, **typed})
+        assert (refused.status_code, same.status_code) == (400, 400), change
+        assert refused.json()["errors"][0]["detail"] == same.json()["errors"][0]["detail"]
+    assert raw.post(action, data=form, headers=headers).json()["notice"].startswith("Fault ")
+    assert raw.post(action, data={**form, "status": ""}, headers=headers).status_code == 200
+    added = [
+        {k: f[k] for k in ("method", "path", "status", "count", "when")}
+        for f in raw.get("/_sandbox/faults").json()["data"]
+    ]
+    fault = {"method": "POST", "path": "/v2/routes", "count": 2, "when": "before"}
+    assert added == [{**fault, "status": 502}, {**fault, "status": 503}]  # blank: the default

@@ -46,6 +46,8 @@ def test_the_index_lists_every_control_endpoint(anonymous: httpx2.Client) -> Non
     assert listed == control_operations(openapi)  # all of them, and nothing of the wire API
     assert {("POST", "/_sandbox/clock/advance"), ("GET", "/_sandbox/health")} <= listed
     assert all(e["summary"] for e in index["endpoints"])
+    # Every endpoint says what it does: none falls back to FastAPI's name ("Get Clock").
+    assert [e["path"] for e in index["endpoints"] if len(e["summary"].split()) < 4] == []
     advance = next(e for e in index["endpoints"] if e["path"] == "/_sandbox/clock/advance")
     assert advance["summary"].startswith("Whatever falls due")  # from its description
     assert index["docs"] == "/_sandbox/docs" and index["openapi"] == "/_sandbox/openapi.json"

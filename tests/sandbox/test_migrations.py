@@ -137,6 +137,31 @@ def test_a_v1_file_is_upgraded_in_place_with_its_data(
     assert rows(tmp_path / "fresh.db", "SELECT * FROM alembic_version") == [(migrations.head(),)]
 
 
+def test_revision_0004_adds_attempt_latency_and_excerpt_keeping_the_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0003")
+    engine.dispose()
+    rows(path, "INSERT INTO accounts VALUES (1, 'k', 'hash', 0, 'jsonapi')")
+    attempt = "INSERT INTO attempts VALUES (?, 1, 7, 'sms', NULL, 'http://x/h', '{}', 5.0, ?, ?, ?)"
+    rows(path, attempt, 1, 200, "delivered", None)
+    rows(path, attempt, 2, None, "blocked", "not contacted: no")
+    rows(path, attempt, 3, 503, "failed", "receiver answered 503")
+    rows(path, "DELETE FROM attempts WHERE id = 3")  # its id stays used
+
+    make_engine(str(path)).dispose()
+    assert rows(path, "SELECT version_num FROM alembic_version") == [(migrations.HEAD,)]
+    kept = "SELECT id, status_code, outcome, error, latency_ms, response_excerpt FROM attempts"
+    assert rows(path, kept) == [
+        (1, 200, "delivered", None, None, None),
+        (2, None, "blocked", "not contacted: no", None, None),
+    ]
+    assert rows(path, "SELECT seq FROM sqlite_sequence WHERE name = 'attempts'") == [(3,)]
+    make_engine(str(tmp_path / "fresh.db")).dispose()
+    assert sqlite_schema(path) == sqlite_schema(tmp_path / "fresh.db")
+
+
 def test_a_sandbox_serves_an_upgraded_v1_file(v1_file: Path) -> None:
     with running(SandboxSettings(db=str(v1_file), clock_speed=0)) as server:
         with server.client(access_key=ALPHA[0], secret_key=ALPHA[1]) as alpha:
@@ -265,6 +290,8 @@ def test_postgres_v1_schema_is_upgraded_by_concurrent_sandboxes(postgres_databas
         conn.execute(insert(v1.routes).values(id=40, alias="b", **route))  # the sequence lags
         delivery = dict(account_id=7, kind="dlr", url="u", body="{}", due_at=0.0, attempts=0)
         conn.execute(insert(v1.deliveries).values(state="pending", claimed=True, **delivery))
+        tried = dict(account_id=7, delivery_id=1, kind="dlr", url="u", body="{}", at=1.0)
+        conn.execute(insert(v1.attempts).values(status_code=200, outcome="delivered", **tried))
         person = dict(account_id=7, label="l", first_name="f", last_name="l")
         place = dict(zip(STREET, ADDRESS[:6], strict=True))
         for street in ("Elliott Ave W", "Elliott  Ave W"):
@@ -282,6 +309,10 @@ def test_postgres_v1_schema_is_upgraded_by_concurrent_sandboxes(postgres_databas
             assert conn.execute(text("SELECT state, lease_until FROM deliveries")).all() == [
                 ("pending", None)
             ]
+            # Attempts from before revision 0004 have no latency or excerpt.
+            assert conn.execute(
+                text("SELECT status_code, outcome, latency_ms, response_excerpt FROM attempts")
+            ).all() == [(200, "delivered", None, None)]
             keys = conn.scalars(text("SELECT address_key FROM e911s ORDER BY id")).all()
             bare = [*ADDRESS[:6], None, None]  # no unit
             assert keys == [address_key(bare), address_key([*bare, "v1 record 2"])]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
 
 from flowroute import Flowroute, webhooks
+from flowroute.sandbox.outbound import EXCERPT_CHARS, excerpt
 from flowroute.sandbox.server import SandboxServer, running
 from flowroute.sandbox.settings import SandboxSettings
 
@@ -119,6 +121,46 @@ def test_receiver_down_then_up(
     assert len(receiver.requests) == 3  # nothing after the 200
 
 
+def test_an_attempt_records_its_latency_and_the_start_of_the_answer(
+    flowroute_sandbox: SandboxServer, number: str, receiver: Receiver
+) -> None:
+    flowroute_sandbox.client().callbacks.set("sms", f"{receiver.url}/sms")
+    receiver.statuses = [503]
+    receiver.answer = b'{"ok": true}\r\n\tthanks\x00\x1b[0m <b>x</b>'
+    flowroute_sandbox.inject_inbound(from_=SUBSCRIBER, to=number, body="hi")
+    flowroute_sandbox.clock.advance(seconds=30)
+    failed, delivered = flowroute_sandbox.webhooks()
+    assert (failed["outcome"], delivered["outcome"]) == ("failed", "delivered")
+    for attempt in (failed, delivered):  # control characters but newline and tab are left out
+        assert attempt["response_excerpt"] == '{"ok": true}\n\tthanks[0m <b>x</b>'
+        assert isinstance(attempt["latency_ms"], float) and attempt["latency_ms"] >= 0
+    assert failed["latency_ms"] < 10_000  # a real answer, not the attempt timeout
+
+
+def test_a_long_or_binary_answer_is_cut_to_the_excerpt(
+    flowroute_sandbox: SandboxServer, number: str, receiver: Receiver
+) -> None:
+    flowroute_sandbox.client().callbacks.set("sms", f"{receiver.url}/sms")
+    answers = [
+        (b"\xff\xfe" + "é".encode() * 4_000_000, {}),  # 8 MB; only its start is read
+        (gzip.compress(b"hello " * 1_000_000), {"Content-Encoding": "gzip"}),
+        (b"", {}),
+    ]
+    for answer, headers in answers:
+        receiver.answer, receiver.answer_headers = answer, headers
+        flowroute_sandbox.inject_inbound(from_=SUBSCRIBER, to=number, body="hi")
+    binary, zipped, empty = (a["response_excerpt"] for a in flowroute_sandbox.webhooks())
+    assert binary == "\ufffd\ufffd" + "é" * (EXCERPT_CHARS - 2)
+    assert zipped == ("hello " * 40)[:EXCERPT_CHARS]
+    assert empty == ""  # an answer with no body: not None, which means no answer at all
+    assert [a["outcome"] for a in flowroute_sandbox.webhooks()] == ["delivered"] * 3
+
+
+def test_an_excerpt_leaves_out_a_character_cut_at_the_end() -> None:
+    assert excerpt("ab€".encode()[:-1]) == "ab"
+    assert excerpt("a\x7f\x85b\x0bc\u2028".encode()) == "abc\u2028"  # C0, DEL and C1
+
+
 def test_gives_up_after_five_attempts(
     flowroute_sandbox: SandboxServer, number: str, receiver: Receiver
 ) -> None:
@@ -138,6 +180,7 @@ def test_external_hosts_are_not_contacted(flowroute_sandbox: SandboxServer, numb
     assert result["data"]["id"].startswith("mdr2-")  # the API call itself succeeds
     (attempt,) = flowroute_sandbox.webhooks()
     assert attempt["outcome"] == "blocked" and attempt["status_code"] is None
+    assert attempt["latency_ms"] is None and attempt["response_excerpt"] is None  # never sent
     assert "hooks.example.com is not a loopback address" in attempt["error"]
     assert "--allow-external-hosts" in attempt["error"]
     sent = client.messages.send(

@@ -7,8 +7,6 @@ JSON in and out, same Basic auth as the API. Documented in docs/sandbox.md.
 from __future__ import annotations
 
 import json
-import math
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -19,21 +17,16 @@ from .backend.accounts import MAX_MINTED
 from .backend.cdrs import parse_time
 from .clock import from_epoch, iso_seconds
 from .errors import ApiError, quoted
-from .faults import Fault
 from .limits import ID_MAX
 from .records import Clock
 from .web.caller import caller, sandbox
+from .web.fault_input import parse_fault
 from .web.parse import integer, read_body, record_id
 from .web.responses import base_url, document
 from .wire.cnams import cnam_resource
 from .wire.messages import message_resource
 
 router = APIRouter(prefix="/_sandbox")
-MAX_FAULT_COUNT = 1_000_000
-MAX_FAULT_DELAY = 60
-METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]{0,1024}")
 
 
 def _clock(clock: Clock) -> dict[str, Any]:
@@ -46,6 +39,7 @@ def _clock(clock: Clock) -> dict[str, Any]:
 
 @router.post("/reset")
 async def reset(request: Request) -> Response:
+    """Delete the account's numbers, routes and messages, clear its faults, rewind its clock."""
     backend, account = caller(request)
     backend.accounts.reset(account)
     sandbox(request).faults.clear(account.id)
@@ -54,6 +48,7 @@ async def reset(request: Request) -> Response:
 
 @router.get("/clock")
 async def get_clock(request: Request) -> Response:
+    """The account's virtual time: now, how far it was moved ahead, and its speed."""
     backend, account = caller(request)
     return document(_clock(backend.accounts.clock(account)))
 
@@ -101,93 +96,26 @@ async def advance_clock(request: Request, wait: Wait = None) -> Response:
     return document(_clock(clock))
 
 
-def _delay(value: Any) -> float:
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or not 0 <= value <= MAX_FAULT_DELAY
-    ):
-        raise ApiError(400, f"delay must be between 0 and {MAX_FAULT_DELAY} seconds.")
-    return float(value)
-
-
-def _headers(given: Any) -> dict[str, str]:
-    if given is None:
-        return {}
-    if not isinstance(given, dict) or len(given) > 20:
-        raise ApiError(400, "headers must be an object of at most 20 header names to values.")
-    for name, value in given.items():
-        if not _HEADER_NAME.fullmatch(name):
-            raise ApiError(
-                400, f"headers: {quoted(name)} is not a valid header name (letters, digits, -)."
-            )
-        if not isinstance(value, str | int | float) or not _HEADER_VALUE.fullmatch(str(value)):
-            raise ApiError(
-                400,
-                f"headers: the value of {name} must be printable ASCII without line breaks "
-                "(at most 1024 characters).",
-            )
-    return {name: str(value) for name, value in given.items()}
-
-
-def _fault(body: dict[str, Any]) -> Fault:
-    method = body.get("method", "*")
-    method = method.upper() if isinstance(method, str) else method
-    if method not in METHODS:
-        raise ApiError(400, f"method must be one of {', '.join(METHODS)}; got {quoted(method)}.")
-    path = body.get("path")
-    if not isinstance(path, str) or not path.startswith("/") or len(path) > 512:
-        raise ApiError(
-            400,
-            'path is required, must start with "/" (at most 512 characters), e.g. "/v2/numbers/*".',
-        )
-    status = body.get("status")
-    if status is not None and (
-        not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599
-    ):
-        raise ApiError(400, f"status must be an HTTP status code from 100 to 599, got {status!r}.")
-    when = body.get("when", "before")
-    if when not in ("before", "after"):
-        raise ApiError(
-            400, 'when must be "before" (nothing happens) or "after" (change committed).'
-        )
-    delay = _delay(body.get("delay", 0))
-    drop = body.get("drop", False)
-    if not isinstance(drop, bool):
-        raise ApiError(400, "drop must be true or false.")
-    if status is None and not drop and not delay:
-        raise ApiError(400, "A fault needs a status, drop: true, or a delay.")
-    count = integer(body.get("count", 1), "count", minimum=1, default=1, maximum=MAX_FAULT_COUNT)
-    return Fault(
-        method=method,
-        path=path.rstrip("/") or "/",
-        count=count,
-        status=status,
-        delay=delay,
-        drop=drop,
-        when=when,
-        headers=_headers(body.get("headers")),
-    )
-
-
 @router.post("/faults")
 async def add_fault(request: Request) -> Response:
-    """A fault on the caller's requests, and on the downloads of the caller's CDR exports
-    (``"public"`` is accepted for older clients; downloads need it no more)."""
+    """Add a fault: the caller's next matching requests fail, wait or lose their connection.
+    It applies to the downloads of the caller's CDR exports too (``"public"`` is accepted for
+    older clients; downloads need it no more)."""
     _, account = caller(request)
-    fault = sandbox(request).faults.add(account.id, _fault(await read_body(request)))
+    fault = sandbox(request).faults.add(account.id, parse_fault(await read_body(request)))
     return document({"data": fault.to_dict()}, status=201)
 
 
 @router.get("/faults")
 async def list_faults(request: Request) -> Response:
+    """The account's injected faults still pending, oldest first."""
     _, account = caller(request)
     return document({"data": [f.to_dict() for f in sandbox(request).faults.list(account.id)]})
 
 
 @router.delete("/faults")
 async def clear_faults(request: Request) -> Response:
+    """Remove every fault the account injected."""
     _, account = caller(request)
     sandbox(request).faults.clear(account.id)
     return Response(status_code=204)
@@ -195,9 +123,9 @@ async def clear_faults(request: Request) -> Response:
 
 @router.post("/accounts")
 async def mint_accounts(request: Request) -> Response:
-    """``{"count": N}`` (1 to 100, default 1): new empty accounts with random keys and secrets,
-    one per test (the pytest fixture takes a batch at a time). No credentials needed: on an open
-    sandbox any new key makes an account anyway; under strict auth it answers 403."""
+    """New empty accounts with random keys and secrets, one per test. ``{"count": N}`` (1 to
+    100, default 1); the pytest fixture takes a batch at a time. No credentials needed: on an
+    open sandbox any new key makes an account anyway; under strict auth it answers 403."""
     body = await read_body(request)
     count = integer(body.get("count", 1), "count", minimum=1, default=1, maximum=MAX_MINTED)
     state = sandbox(request)
@@ -226,7 +154,8 @@ async def seed(request: Request) -> Response:
 
 @router.post("/settings")
 async def update_settings(request: Request) -> Response:
-    """Per-account switches: ``{"webhook_format": "jsonapi" | "compact"}``."""
+    """Per-account switches: the shape of the account's webhooks. ``{"webhook_format":
+    "jsonapi" | "compact"}``."""
     backend, account = caller(request)
     shape = backend.accounts.set_webhook_format(
         account, (await read_body(request)).get("webhook_format")
@@ -236,9 +165,10 @@ async def update_settings(request: Request) -> Response:
 
 @router.post("/inbound")
 async def inject_inbound(request: Request, wait: Wait = None) -> Response:
-    """A text arriving at one of the account's numbers: stored, STOP/START applied, and
-    delivered to the number's (else the account's) SMS or MMS callback right away, in the
-    background; with ``?wait=true`` the answer waits until that has been attempted."""
+    """A text arriving at one of the account's numbers, posted to its callback. Stored,
+    STOP/START applied, and delivered to the number's (else the account's) SMS or MMS callback
+    right away, in the background; with ``?wait=true`` the answer waits until that has been
+    attempted."""
     backend, account = caller(request)
     waiting = _wait(wait)
     base = base_url(request)
@@ -260,7 +190,8 @@ async def outbox(request: Request) -> Response:
 
 @router.get("/webhooks")
 async def webhook_attempts(request: Request) -> Response:
-    """Every webhook attempt for the account: url, body, status, outcome, time."""
+    """Every webhook attempt of the account: status, outcome, latency, the receiver's answer.
+    Each with its url, body, time and error (or block reason), oldest first."""
     backend, account = caller(request)
     data = [
         {
@@ -274,6 +205,8 @@ async def webhook_attempts(request: Request) -> Response:
             "status_code": attempt.status_code,
             "outcome": attempt.outcome,
             "error": attempt.error,
+            "latency_ms": attempt.latency_ms,
+            "response_excerpt": attempt.response_excerpt,
         }
         for attempt in backend.webhooks.attempts(account)
     ]
@@ -294,7 +227,7 @@ async def approve_cnam(request: Request, ident: str) -> Response:
 
 @router.post("/cnams/{ident}/reject")
 async def reject_cnam(request: Request, ident: str) -> Response:
-    """Reject a CNAM record now: ``{"reason": "..."}``."""
+    """Reject a CNAM record now. ``{"reason": "..."}``, else "Rejected by review."."""
     reason = (await read_body(request)).get("reason") or "Rejected by review."
     if not isinstance(reason, str):
         raise ApiError(400, "reason must be text.")
@@ -311,9 +244,9 @@ def _window(body: dict[str, Any]) -> tuple[float, float]:
 
 @router.post("/calls/generate")
 async def generate_calls(request: Request) -> Response:
-    """``{"count": N, "start": ..., "end": ..., "seed": S}``: N realistic calls on the account's
-    numbers, spread over the window. Stored as one block and generated when exported, so a
-    million cost nothing up front."""
+    """Generate realistic call records on the account's numbers. ``{"count": N, "start": ...,
+    "end": ..., "seed": S}``: N calls spread over the window. Stored as one block and
+    generated when exported, so a million cost nothing up front."""
     backend, account = caller(request)
     body = await read_body(request)
     count = integer(body.get("count", 0), "count", minimum=1, default=1)
@@ -325,8 +258,8 @@ async def generate_calls(request: Request) -> Response:
 
 @router.post("/calls")
 async def add_calls(request: Request) -> Response:
-    """``{"records": [{column: value, ...}]}``: exact call records (the 25 CSV columns; any left
-    out are blank). ``start_time`` is required."""
+    """Add exact call records. ``{"records": [{column: value, ...}]}``: the 25 CSV columns (any
+    left out are blank); ``start_time`` is required."""
     backend, account = caller(request)
     added = backend.cdrs.add_calls(account, (await read_body(request)).get("records"))
     return document({"added": added}, status=201)

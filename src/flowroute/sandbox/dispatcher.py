@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 
 from .clock import Clock
-from .outbound import ATTEMPT_TIMEOUT, Outbound
+from .outbound import ATTEMPT_TIMEOUT, Attempted, Outbound
 from .settings import SandboxSettings
 from .store.schema import accounts, attempts, deliveries
 
@@ -194,7 +194,7 @@ class _Job:
     answered: bool = False  # its answer is in; _record finishes it
 
 
-Answer = tuple[_Job, str, int | None, str | None]  # the job, outcome, status, error
+Answer = tuple[_Job, Attempted]
 
 
 class Dispatcher:
@@ -510,11 +510,11 @@ class Dispatcher:
 
     async def _attempt(self, job: _Job) -> None:
         row = job.row
-        outcome, status, error = await self.outbound.deliver(row.url, row.body)
+        attempted = await self.outbound.deliver(row.url, row.body)
         # No await from here on: a stop that cancels this attempt cancels it before it has an
         # answer, never between the answer and its record (written on the event loop's next
         # turn, with the other answers that came in meanwhile; stop() writes what is left).
-        self._answers.append((job, outcome, status, error))
+        self._answers.append((job, attempted))
         job.answered = True
         if not self._recording:
             self._recording = True
@@ -543,7 +543,8 @@ class Dispatcher:
             return
         tried: list[dict[str, Any]] = []
         outcomes: list[dict[str, Any]] = []
-        for job, outcome, status, error in answers:
+        for job, attempted in answers:
+            outcome = attempted.outcome
             row = job.row
             tries = row.attempts + 1
             retry = outcome == "failed" and tries < MAX_ATTEMPTS
@@ -556,9 +557,11 @@ class Dispatcher:
                     "url": row.url,
                     "body": row.body,
                     "at": job.at,
-                    "status_code": status,
+                    "status_code": attempted.status,
                     "outcome": outcome,
-                    "error": error,
+                    "error": attempted.error,
+                    "latency_ms": attempted.latency_ms,
+                    "response_excerpt": attempted.excerpt,
                 }
             )
             outcomes.append(

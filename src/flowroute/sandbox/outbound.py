@@ -20,12 +20,15 @@ resolving it (no DNS traffic unless ``--allow-external-hosts``), as before.
 from __future__ import annotations
 
 import asyncio
+import codecs
+import re
 import socket
 import time
+import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import httpcore2
 import httpx2
@@ -35,11 +38,21 @@ from .logs import logger, shown_url
 from .settings import SandboxSettings, split_host_port
 
 ATTEMPT_TIMEOUT = 10.0  # one attempt in all: resolving, connecting, sending, the whole answer
-HEADERS = {"Content-Type": "application/json", "User-Agent": "Go-http-client/1.1"}
+# As Go's HTTP client sends them (it asks for gzip by itself).
+HEADERS = {
+    "Content-Type": "application/json",
+    "User-Agent": "Go-http-client/1.1",
+    "Accept-Encoding": "gzip",
+}
 # Bytes read from one media file at most: well past Flowroute's 767,840-byte MMS limit, so a
 # larger file is still reported over it, without the sandbox downloading all of it.
 MEDIA_READ_LIMIT = 2 * 1024 * 1024
 NAT64 = IPv6Network("64:ff9b::/96")
+# A webhook attempt keeps the start of the receiver's answer: at most EXCERPT_READ bytes are
+# read (a huge answer costs nothing), and EXCERPT_CHARS characters of them are recorded.
+EXCERPT_READ = 2048
+EXCERPT_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but \t and \n
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -303,6 +316,38 @@ class _Transport(httpx2.AsyncBaseTransport):
         await self._pool.aclose()
 
 
+def _unzipped(data: bytes, encoding: str) -> bytes:
+    """A gzip answer's start, inflated to at most EXCERPT_READ bytes (anything else as is)."""
+    if encoding.strip().lower() not in ("gzip", "x-gzip"):
+        return data
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, EXCERPT_READ)
+    except zlib.error:
+        return data
+
+
+def excerpt(data: bytes) -> str:
+    """The start of an answer as text: UTF-8 with errors replaced (a multi-byte character cut at
+    the end is left out), control characters other than newline and tab removed, at most
+    EXCERPT_CHARS characters."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    text = decoder.decode(data[:EXCERPT_READ], final=False)
+    return _CONTROL.sub("", text)[:EXCERPT_CHARS]
+
+
+class Attempted(NamedTuple):
+    """What one webhook attempt came to. ``outcome``: "delivered" (a 200), "failed" (anything
+    else, retried) or "blocked" (refused by policy, never sent). ``latency_ms``: from starting
+    the request to the end of the answer's excerpt (or the failure); ``excerpt``: the start of
+    the answer's body (see ``excerpt``). A blocked attempt has neither, nor a status."""
+
+    outcome: str
+    status: int | None
+    error: str | None
+    latency_ms: float | None = None
+    excerpt: str | None = None
+
+
 class Outbound:
     """One HTTP client for the process's outgoing traffic, behind the outbound policy."""
 
@@ -343,36 +388,50 @@ class Outbound:
             raise HostNotAllowed(f"{host!r} is not a host name or address") from None
         self.policy.need(name, parsed.port or (443 if parsed.scheme == "https" else 80))
 
-    async def deliver(self, url: str, body: str) -> tuple[str, int | None, str | None]:
-        """One webhook attempt: (outcome, status, error), the outcome "delivered" (a 200),
-        "failed" (anything else, retried) or "blocked" (refused by policy, never sent)."""
+    async def deliver(self, url: str, body: str) -> Attempted:
+        """One webhook attempt (see ``Attempted``)."""
         started = time.perf_counter()
         try:
             self._precheck(url)
-            status, error = await self._post(url, body)
+            status, error, answer = await self._post(url, body)
         except Refused as exc:
             logger.warning("webhook to %s blocked: %s", shown_url(url), exc.reason)
-            return "blocked", None, f"not contacted: {exc.reason}"
+            return Attempted("blocked", None, f"not contacted: {exc.reason}")
         outcome = "delivered" if status == 200 else "failed"
         took = (time.perf_counter() - started) * 1000
         logger.info(
             "webhook to %s %s (%s) in %.1f ms", shown_url(url), outcome, status or error, took
         )
-        return outcome, status, error
+        return Attempted(
+            outcome, status, error, round(took, 3), None if answer is None else excerpt(answer)
+        )
 
-    async def _post(self, url: str, body: str) -> tuple[int | None, str | None]:
-        """One POST, bounded in all by ATTEMPT_TIMEOUT: (status, error). Raises Refused."""
+    async def _post(self, url: str, body: str) -> tuple[int | None, str | None, bytes | None]:
+        """One POST, bounded in all by ATTEMPT_TIMEOUT: (status, error, the first EXCERPT_READ
+        bytes of the answer's body, or None without an answer). Raises Refused."""
         try:
             async with asyncio.timeout(ATTEMPT_TIMEOUT):
-                response = await self.client.post(url, content=body, headers=HEADERS)
+                async with self.client.stream(
+                    "POST", url, content=body, headers=HEADERS
+                ) as response:
+                    status = response.status_code
+                    answer = bytearray()
+                    try:
+                        async for chunk in response.aiter_raw():
+                            answer += chunk
+                            if len(answer) >= EXCERPT_READ:
+                                break  # the rest is never read; the connection is closed
+                    except httpx2.HTTPError:
+                        pass  # the status is in; an answer cut short keeps what arrived
         except TimeoutError:
-            return None, f"no answer within {ATTEMPT_TIMEOUT:g} s"
+            return None, f"no answer within {ATTEMPT_TIMEOUT:g} s", None
         except Refused:
             raise
         except Exception as exc:  # whatever stops the request is a failed attempt, recorded
-            return None, f"{type(exc).__name__}: {exc}"
-        status = response.status_code
-        return status, None if status == 200 else f"receiver answered {status}; Flowroute wants 200"
+            return None, f"{type(exc).__name__}: {exc}", None
+        error = None if status == 200 else f"receiver answered {status}; Flowroute wants 200"
+        encoding = response.headers.get("content-encoding", "")
+        return status, error, _unzipped(bytes(answer[:EXCERPT_READ]), encoding)
 
     async def media_size(self, url: str) -> int | None:
         """Bytes behind a media URL (at most MEDIA_READ_LIMIT are read), or None when a sandbox

@@ -131,6 +131,8 @@ class Attempt(NamedTuple):
     status_code: int | None
     outcome: str
     error: str | None
+    latency_ms: float | None  # None: blocked, or recorded before revision 0004
+    response_excerpt: str | None  # the start of the receiver's answer (None: no answer)
 
 
 class Clock(NamedTuple):

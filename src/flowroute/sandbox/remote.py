@@ -106,7 +106,11 @@ class SandboxControl:
         return sent
 
     def webhooks(self) -> list[dict[str, Any]]:
-        """Every webhook attempt: url, body, status_code, outcome, error, at."""
+        """Every webhook attempt, oldest first: url, body, status_code, outcome (delivered,
+        failed, blocked), error (or the outbound policy's block reason), at, ``latency_ms``
+        (milliseconds until the answer, or the failure) and ``response_excerpt`` (the first
+        200 characters of the receiver's answer, control characters removed). Both are None
+        for a blocked attempt, which was never sent; the excerpt is None without an answer."""
         attempts: list[dict[str, Any]] = self.call("GET", "/webhooks")["data"]
         return attempts
 

@@ -5,13 +5,13 @@ injected faults."""
 from __future__ import annotations
 
 from ..records import E911, Cnam, Route
+from ..web.fault_input import METHODS
 from ..wire.cdrs import download_path
 from .context import View, Viewer
 from .html import Safe, action_form, fill, hidden, join, moment, pager, region, table
 
 NUMBERS_PER_PAGE = 50
 LISTED = 200
-FAULT_METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _route(route: Route | None) -> str:
@@ -213,7 +213,7 @@ _FAULT_FIELDS = """<p><label for="fault-method">Method</label>
 
 
 def _fault_forms(v: Viewer) -> Safe:
-    methods = join(fill('<option value="$m">$m</option>', m=m) for m in FAULT_METHODS)
+    methods = join(fill('<option value="$m">$m</option>', m=m) for m in METHODS)
     add = action_form(
         action=v.link("/actions/fault"),
         label="Add a fault",

@@ -9,13 +9,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..errors import ApiError, quoted
-from ..faults import Fault
-from ..web.parse import integer, record_id
-from .account import FAULT_METHODS
+from ..web.fault_input import parse_fault
+from ..web.parse import record_id
 from .context import Viewer
 
 Action = Callable[[Viewer, dict[str, Any]], Awaitable[str]]
-MAX_FAULT_COUNT = 1_000_000
 
 
 def _text(fields: dict[str, Any], name: str) -> str | None:
@@ -93,27 +91,10 @@ async def clock(v: Viewer, fields: dict[str, Any]) -> str:
 
 
 async def fault(v: Viewer, fields: dict[str, Any]) -> str:
-    method = fields.get("method", "*")
-    if method not in FAULT_METHODS:
-        raise ApiError(400, f"method must be one of {', '.join(FAULT_METHODS)}.")
-    path = fields.get("path")
-    if not isinstance(path, str) or not path.startswith("/") or len(path) > 512:
-        raise ApiError(400, 'path must start with "/" (at most 512 characters).')
-    when = fields.get("when", "before")
-    if when not in ("before", "after"):
-        raise ApiError(400, 'when must be "before" or "after".')
-    added = v.state.faults.add(
-        v.owner.id,
-        Fault(
-            method=method,
-            path=path.rstrip("/") or "/",
-            status=integer(fields.get("status"), "status", minimum=100, maximum=599, default=503),
-            count=integer(
-                fields.get("count"), "count", minimum=1, maximum=MAX_FAULT_COUNT, default=1
-            ),
-            when=when,
-        ),
-    )
+    """A fault from the form: the control API's parsing and checks (status 503 when left blank,
+    as the form suggests)."""
+    defined = parse_fault({**fields, "status": fields.get("status") or "503"}, form=True)
+    added = v.state.faults.add(v.owner.id, defined)
     return f"Fault {added.id} added."
 
 

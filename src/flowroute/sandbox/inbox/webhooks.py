@@ -1,4 +1,5 @@
-"""The webhooks view: every delivery with each attempt, failed ones on their own, replay."""
+"""The webhooks view: every delivery with each attempt (time, URL, status, latency, the start
+of the receiver's answer, the error or block reason), failed ones on their own, replay."""
 
 from __future__ import annotations
 
@@ -11,17 +12,28 @@ from .html import Safe, action_form, fill, hidden, join, moment, pager, region
 
 PER_PAGE = 25
 EXCERPT = 300
+DASH = "\u2014"
+
+
+def _latency(ms: float | None) -> str:
+    if ms is None:
+        return DASH  # blocked (never sent), or recorded before latency was
+    return f"{ms:.0f} ms" if ms >= 100 else f"{ms:.1f} ms"
 
 
 def _attempt(attempt: Attempt) -> Safe:
     detail = attempt.error or ""
+    answer = attempt.response_excerpt
     return fill(
         '<tr class="$outcome"><td>$at</td><td class="url">$url</td><td>$status</td>'
-        "<td>$outcome</td><td>$detail</td></tr>",
+        '<td class="latency">$latency</td><td>$outcome</td>'
+        '<td class="answer">$answer</td><td>$detail</td></tr>',
         outcome=attempt.outcome,
         at=moment(attempt.at),
         url=attempt.url,
-        status=attempt.status_code if attempt.status_code is not None else "\u2014",
+        status=attempt.status_code if attempt.status_code is not None else DASH,
+        latency=_latency(attempt.latency_ms),
+        answer=DASH if answer is None else answer or "(empty)",
         detail=detail if len(detail) <= EXCERPT else detail[: EXCERPT - 1] + "\u2026",
     )
 
@@ -39,7 +51,8 @@ def _delivery(v: Viewer, delivery: Delivery) -> Safe:
         tried = fill(
             '<div class="scroll"><table><caption>Attempts</caption><thead><tr>'
             '<th scope="col">Time</th><th scope="col">URL</th><th scope="col">Status</th>'
-            '<th scope="col">Outcome</th><th scope="col">Error or block reason</th></tr></thead>'
+            '<th scope="col">Latency</th><th scope="col">Outcome</th>'
+            '<th scope="col">Response</th><th scope="col">Error or block reason</th></tr></thead>'
             "<tbody>$rows</tbody></table></div>",
             rows=rows,
         )

@@ -126,7 +126,10 @@ def _unversioned_revision(conn: Connection, tables: set[str], where: str) -> str
     if "accounts" in tables:
         columns = {column["name"] for column in found.get_columns("accounts")}
         if "secret_hash" in columns:  # made by a build between the first release and migrations
-            return "0003" if "faults" in tables else "0002"
+            if "faults" not in tables:
+                return "0002"
+            tried = {column["name"] for column in found.get_columns("attempts")}
+            return "0004" if "latency_ms" in tried else "0003"
     # The first release created any missing table at startup and refused a missing column, so
     # its databases hold every v1 column; anything less is older still and cannot be upgraded.
     for table in v1_schema.metadata.sorted_tables:

@@ -156,6 +156,9 @@ attempts = Table(
     Column("status_code", Integer),
     Column("outcome", String(16), nullable=False),  # delivered, failed, blocked
     Column("error", Text),
+    # Revision 0004; NULL for a blocked attempt (never sent) and for older rows.
+    Column("latency_ms", Float),
+    Column("response_excerpt", Text),  # the start of the receiver's answer, as text
     sqlite_autoincrement=True,
 )
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # alembic costs ~100 ms to import: only a database that needs
 
 HERE = Path(__file__).resolve().parent
 # The revisions in versions/, oldest first (tests check this against alembic's own reading).
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 HEAD = REVISIONS[-1]
 # Alembic's own bookkeeping table, read and written here without importing alembic.
 _VERSION = Table(
