@@ -222,7 +222,7 @@ def clear_faults(control: SandboxControl) -> None:
 def webhooks(control: SandboxControl, as_json: JsonOption = False) -> None:
     """Every webhook the sandbox attempted for the account, oldest first."""
     attempts = control.webhooks()
-    columns = ["at", "kind", "message_id", "url", "status_code", "outcome", "error"]
+    columns = ["at", "kind", "message_id", "url", "status_code", "outcome", "latency_ms", "error"]
     show_list(attempts, columns, as_json, empty="No webhooks yet.")
 
 
