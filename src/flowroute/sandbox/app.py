@@ -17,7 +17,8 @@ from starlette.routing import Router
 from . import control, discovery, inbox
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .errors import ApiError
-from .exposure import LoopbackHostGuard
+from .exposure import CrossSiteGuard, LoopbackHostGuard
+from .logs import shown_path
 from .middleware import SandboxMiddleware
 from .openapi import add_wire_paths
 from .request_log import RequestLog
@@ -66,6 +67,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     wire = Router(routes=[route for module in resources for route in module.router.routes])
     inbox.install(app, wire)  # the web page at /_sandbox/ui, and GET / for browsers
     app.add_middleware(SandboxMiddleware, state=state, wire=wire)
+    app.add_middleware(CrossSiteGuard, settings=state.settings)
     app.add_middleware(LoopbackHostGuard, settings=state.settings)  # before anything else
     app.add_middleware(RequestLog)  # outermost, so even a refused Host is logged
 
@@ -84,7 +86,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # A sandbox bug must still look like Flowroute: an error body, never a traceback.
-        logger.exception("sandbox error on %s %s", request.method, request.url.path)
+        logger.exception("sandbox error on %s %s", request.method, shown_path(request.url.path))
         return error_response(500, f"The sandbox failed unexpectedly ({type(exc).__name__}).")
 
     return app

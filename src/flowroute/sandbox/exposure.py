@@ -8,9 +8,18 @@ refuses the rest with 400 and Flowroute's error body before anything else looks 
 exposed sandbox (a non-loopback ``--host``, or ``--exposed`` behind a reverse proxy) is meant
 to be reached by other names and answers any ``Host``. A request without ``Host`` (HTTP/1.0)
 cannot come from a browser and is answered.
+
+A page of another site can also make the browser send requests with credentials it holds for
+the sandbox (the Basic auth the inbox signs in with is attached to any later request to the
+same origin, form posts from other sites included). So nothing that changes state is accepted
+from another site: a POST, PUT, PATCH or DELETE whose ``Sec-Fetch-Site`` is ``cross-site`` or
+``same-site``, or whose ``Origin`` names another host, is refused with 403. SDKs, the CLI and
+curl send neither header and are never affected.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -33,6 +42,50 @@ class LoopbackHostGuard:
                     await refusal(value)(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class CrossSiteGuard:
+    """ASGI middleware: 403 for a state-changing request a page of another site made."""
+
+    def __init__(self, app: ASGIApp, settings: SandboxSettings) -> None:
+        self.app = app
+        self.exposed = settings.exposed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            reason = cross_site(scope, exposed=self.exposed)
+            if reason is not None:
+                await error_response(
+                    403,
+                    f"Cross-site request refused ({reason}): a page of another site cannot "
+                    "change this sandbox. Call it from code (SDK, CLI, curl) or from its own "
+                    "pages.",
+                    "Forbidden",
+                )(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def cross_site(scope: Scope, *, exposed: bool) -> str | None:
+    """Why the browser that sent this request did so for another site; None if it did not."""
+    headers = {name: value.decode("latin-1") for name, value in scope["headers"]}
+    fetch_site = headers.get(b"sec-fetch-site")
+    if fetch_site in ("cross-site", "same-site"):
+        return f"Sec-Fetch-Site: {fetch_site}"
+    origin = headers.get(b"origin")
+    if origin is None:
+        return None
+    hosts = {headers.get(b"host")}
+    if exposed:  # behind a reverse proxy that rewrites Host, the page's host is forwarded
+        hosts.add(headers.get(b"x-forwarded-host"))
+    # The host only: behind a TLS proxy the page's scheme is not the one seen here.
+    if origin == "null" or urlsplit(origin).netloc not in hosts:
+        shown = origin if len(origin) <= 100 else origin[:100] + "..."
+        return f"Origin {shown}"
+    return None
 
 
 def refusal(host: bytes) -> ASGIApp:

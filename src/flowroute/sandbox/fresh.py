@@ -71,7 +71,15 @@ class AccountPool:
                 lent=self._lent,
             )
         if not self._minting:
-            account.reset()
+            try:
+                account.reset()
+            except RuntimeError:
+                account.close()
+                raise RuntimeError(
+                    f"the sandbox at {self.base_url} runs with strict auth, so it mints no "
+                    f"per-test accounts, and it refused the fallback account {key!r}: set "
+                    "flowroute_sandbox_strict_auth (ini) to one of its KEY:SECRET pairs"
+                ) from None
         return account
 
     def _refill(self) -> bool:

@@ -27,7 +27,8 @@ SETTINGS_VARIABLE = "FLOWROUTE_SANDBOX_SETTINGS"
 STRICT_AUTH_VARIABLE = "FLOWROUTE_SANDBOX_STRICT_AUTH"
 INI_PREFIX = "flowroute_sandbox_"
 WebhookFormat = Literal["jsonapi", "compact"]
-LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+# No "trace": uvicorn's trace level logs whole request scopes, CDR download tokens included.
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 Kind = Literal["flag", "int", "float", "text", "choice", "pairs", "list"]
 
 T = TypeVar("T")

@@ -37,6 +37,8 @@ from ._context import Context, insert_missing
 # An account's clock may run at most this far ahead: datetimes stay representable (year 9999)
 # and every virtual timestamp stays a finite float.
 MAX_CLOCK_OFFSET = 100 * 365 * 86400.0
+# Keys whose secret this process verified and remembers (one fast check instead of PBKDF2).
+VERIFIED_CACHE = 50_000
 # Accounts one ``POST /_sandbox/accounts`` may mint (a test run asks for a batch at a time).
 MAX_MINTED = 100
 ACCOUNT_TABLES = (
@@ -103,7 +105,7 @@ class Accounts:
             if not verify_secret(secret, row.secret_hash):
                 raise _unauthorized()
             account = Account(row.id, row.access_key)
-            self._verified[key] = (account, _quick(secret))
+            self._remember(key, account, secret)
             return account
 
     def mint(self, count: int) -> list[tuple[str, str]]:
@@ -132,9 +134,17 @@ class Accounts:
             )
             ids: dict[str, int] = {key: ident for key, ident in inserted}
         # Known to this process from the start: a test's first request skips the lookup.
-        for key, secret, _ in minted:
-            self._verified[key] = (Account(ids[key], key), _quick(secret))
+        with self._lock:
+            for key, secret, _ in minted:
+                self._remember(key, Account(ids[key], key), secret)
         return [(key, secret) for key, secret, _ in minted]
+
+    def _remember(self, key: str, account: Account, secret: str) -> None:
+        """Cache a verified key (under ``_lock``), forgetting the oldest beyond VERIFIED_CACHE:
+        a test suite mints one account per test; an exposed sandbox may see any number."""
+        self._verified[key] = (account, _quick(secret))
+        if len(self._verified) > VERIFIED_CACHE:
+            self._verified.pop(next(iter(self._verified)))
 
     def owner_of_download(self, token: str) -> int | None:
         """The account a CDR download URL belongs to (faults on downloads are its owner's)."""
