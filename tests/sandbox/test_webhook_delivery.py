@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
+import threading
 
 import pytest
 
 from flowroute import Flowroute, webhooks
+from flowroute.sandbox import outbound
 from flowroute.sandbox.outbound import EXCERPT_CHARS, excerpt
 from flowroute.sandbox.server import SandboxServer, running
 from flowroute.sandbox.settings import SandboxSettings
@@ -227,3 +230,32 @@ def test_webhook_format_setting_is_the_default_for_new_accounts(receiver: Receiv
     assert receiver.bodies("/sms")[0]["body"] == "compact by default"
     with pytest.raises(ValueError, match="jsonapi"):
         SandboxSettings(webhook_format="xml")  # type: ignore[arg-type]
+
+
+def test_a_200_whose_body_stalls_is_delivered_with_what_arrived(
+    flowroute_sandbox: SandboxServer, number: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The receiver answers 200 and the start of a body, then holds the connection open. Once the
+    # status is in, the attempt is judged by it: not a failure to retry when time runs out.
+    monkeypatch.setattr(outbound, "ATTEMPT_TIMEOUT", 0.5)  # the sandbox runs in this process
+    released = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_then_stall() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nstarted")
+            released.wait(timeout=30)
+
+    threading.Thread(target=answer_then_stall, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/sms"
+        flowroute_sandbox.client().callbacks.set("sms", url)
+        flowroute_sandbox.inject_inbound(from_=SUBSCRIBER, to=number, body="hi")
+        (attempt,) = flowroute_sandbox.webhooks()
+    finally:
+        released.set()
+        listener.close()
+    assert (attempt["outcome"], attempt["status_code"]) == ("delivered", 200)
+    assert attempt["response_excerpt"] == "started"

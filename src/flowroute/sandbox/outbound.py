@@ -408,29 +408,36 @@ class Outbound:
 
     async def _post(self, url: str, body: str) -> tuple[int | None, str | None, bytes | None]:
         """One POST, bounded in all by ATTEMPT_TIMEOUT: (status, error, the first EXCERPT_READ
-        bytes of the answer's body, or None without an answer). Raises Refused."""
+        bytes of the answer's body, or None without an answer). Raises Refused.
+
+        Once the status is in, the attempt is judged by it: a body still trickling when time
+        runs out (or cut short) keeps what arrived."""
+        status: int | None = None
+        encoding = ""
+        answer = bytearray()
         try:
             async with asyncio.timeout(ATTEMPT_TIMEOUT):
                 async with self.client.stream(
                     "POST", url, content=body, headers=HEADERS
                 ) as response:
                     status = response.status_code
-                    answer = bytearray()
+                    encoding = response.headers.get("content-encoding", "")
                     try:
                         async for chunk in response.aiter_raw():
                             answer += chunk
                             if len(answer) >= EXCERPT_READ:
                                 break  # the rest is never read; the connection is closed
                     except httpx2.HTTPError:
-                        pass  # the status is in; an answer cut short keeps what arrived
+                        pass
         except TimeoutError:
-            return None, f"no answer within {ATTEMPT_TIMEOUT:g} s", None
+            if status is None:
+                return None, f"no answer within {ATTEMPT_TIMEOUT:g} s", None
         except Refused:
             raise
         except Exception as exc:  # whatever stops the request is a failed attempt, recorded
-            return None, f"{type(exc).__name__}: {exc}", None
+            if status is None:
+                return None, f"{type(exc).__name__}: {exc}", None
         error = None if status == 200 else f"receiver answered {status}; Flowroute wants 200"
-        encoding = response.headers.get("content-encoding", "")
         return status, error, _unzipped(bytes(answer[:EXCERPT_READ]), encoding)
 
     async def media_size(self, url: str) -> int | None:
