@@ -280,7 +280,8 @@ def _against(console: Console, url: str, yes: bool) -> None:
 
 NEXT_STEPS = (
     "flowroute sandbox                      keep a sandbox running on port 8080",
-    "flowroute --base-url http://127.0.0.1:8080 numbers search   (after flowroute configure)",
+    "flowroute --base-url http://127.0.0.1:8080 --access-key sandbox-access-key "
+    "--secret-key sandbox-secret-key numbers search",
     "flowroute listen --sandbox http://127.0.0.1:8080   print inbound texts and receipts",
     "def test_x(flowroute_sandbox): ...     the pytest fixture (docs/sandbox.md)",
     "python examples/two_way_sms_bot.py     one of the examples/; docs/cli.md for every command",
