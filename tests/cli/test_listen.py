@@ -164,6 +164,15 @@ def test_sigterm_and_sighup_clear_the_callbacks(
         client.callbacks.get("sms_dlr")
 
 
+def test_a_body_with_brackets_prints_as_it_is(flowroute_sandbox: SandboxServer) -> None:
+    number = flowroute_sandbox.seed_numbers(1)[0]
+    args = ("--sandbox", flowroute_sandbox.base_url, "--count", "1")
+    with listening(flowroute_sandbox, *args) as lsn:
+        lsn.wait_for("registered")
+        flowroute_sandbox.inject_inbound(from_="12065550123", to=number, body="[/bold] hi [red]")
+        assert lsn.wait_for("SMS") == f"SMS 12065550123 -> {number}: '[/bold] hi [red]'\n"
+
+
 def test_a_sandbox_gets_its_default_keys_not_the_saved_profile(
     default_account: SandboxServer, tmp_path: Path
 ) -> None:

@@ -17,7 +17,9 @@ from urllib.parse import SplitResult, urlsplit
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .. import (
     ConfigurationError,
@@ -183,13 +185,16 @@ def one_line_errors(command: F) -> F:
 
 
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    """``message`` is plain text: brackets in it (a user's argument, a server's detail) print
+    as they are, never as Rich markup."""
+    stderr.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(status)
 
 
 def done(message: str) -> None:
-    """Confirmation of a change (stdout, so a script can ignore it with --json elsewhere)."""
-    stdout.print(message, soft_wrap=True)
+    """Confirmation of a change (stdout, so a script can ignore it with --json elsewhere);
+    plain text, never markup."""
+    stdout.print(message, soft_wrap=True, markup=False)
 
 
 def print_json(value: Any, *, indent: int | None = 2) -> None:
@@ -261,7 +266,7 @@ def show_list(
         return
     rows = [[_cell(item, c) for c in columns] for item in items]
     if not rows:
-        stdout.print(empty)
+        stdout.print(empty, markup=False)
         return
     widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     if sum(widths) + 3 * len(columns) + 1 > stdout.width:
@@ -272,14 +277,14 @@ def show_list(
         return
     table = Table(*(_wire_key(column) for column in columns))
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # cells are data: "[/x]" prints as it is
     stdout.print(table)
 
 
 def _fields(pairs: Iterable[tuple[str, str]]) -> None:
     table = Table(show_header=False)
     for column, value in pairs:
-        table.add_row(_wire_key(column), value)
+        table.add_row(_wire_key(column), Text(value))
     stdout.print(table)
 
 

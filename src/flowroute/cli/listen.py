@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from .. import Flowroute, webhooks
 from ..sandbox.receiver import Event, Forwarded, WebhookReceiver
@@ -19,16 +20,18 @@ from ._common import Connection, fail, one_line_errors, print_json, stderr, stdo
 from .callbacks import KINDS
 
 
-def describe(event: Event) -> str:
+def describe(event: Event) -> Text:
+    """One event as plain text (bodies and ids are data, never Rich markup) with a bold kind."""
     if isinstance(event, webhooks.DeliveryReceipt):
-        return (
-            f"[bold]receipt[/] {event.id}: level {event.level} {event.status} "
-            f"({event.status_code} {event.status_code_description})"
+        return Text.assemble(
+            ("receipt", "bold"),
+            f" {event.id}: level {event.level} {event.status} "
+            f"({event.status_code} {event.status_code_description})",
         )
     kind = "MMS" if event.is_mms or event.media else "SMS"
-    lines = [f"[bold]{kind}[/] {event.from_} -> {event.to}: {event.body!r}"]
+    lines = [f" {event.from_} -> {event.to}: {event.body!r}"]
     lines += [f"  media {m.mime_type} {m.file_size} bytes {m.url}" for m in event.media]
-    return "\n".join(lines)
+    return Text.assemble((kind, "bold"), "\n".join(lines))
 
 
 @contextmanager
@@ -41,7 +44,7 @@ def registered(sandbox: str | None, url: str, status: Console) -> Iterator[None]
     with Flowroute(access_key=key, secret_key=secret, base_url=sandbox) as client:
         for kind in KINDS:
             client.callbacks.set(kind, url)
-        status.print(f"registered as the sms, mms and receipt callbacks at {sandbox}")
+        status.print(f"registered as the sms, mms and receipt callbacks at {sandbox}", markup=False)
         try:
             yield
         finally:
@@ -95,7 +98,8 @@ def listen(
         host=host, port=port, on_event=arrived.put, forward_to=forward_to, on_forward=arrived.put
     ) as inbox:
         status.print(
-            f"listening on {inbox.url}" + (f", forwarding to {forward_to}" if forward_to else "")
+            f"listening on {inbox.url}" + (f", forwarding to {forward_to}" if forward_to else ""),
+            markup=False,
         )
         with stopped_by_signals(), registered(sandbox, inbox.url, status):
             seen = 0
