@@ -156,6 +156,18 @@ def test_demo_against_a_real_api_asks_before_spending(receiver: Receiver) -> Non
     assert receiver.requests == []  # nothing bought
 
 
+def test_demo_against_another_api_keeps_the_default_profiles_keys_home(
+    receiver: Receiver,
+) -> None:
+    saved = ["configure", "--access-key", "prod-key", "--secret-key", "prod-secret"]
+    assert CliRunner().invoke(app, saved).exit_code == 0
+    result = CliRunner().invoke(app, ["demo", "--against", receiver.url, "--yes"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --against {receiver.url} is not the base URL of ")
+    assert result.stderr.count("\n") == 1 and "prod-secret" not in result.output
+    assert receiver.requests == []  # nothing bought, no key sent
+
+
 def test_console_script_with_environment_credentials(flowroute_sandbox: SandboxServer) -> None:
     number = flowroute_sandbox.seed_numbers(1)[0]
     env = {

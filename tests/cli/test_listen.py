@@ -164,6 +164,45 @@ def test_sigterm_and_sighup_clear_the_callbacks(
         client.callbacks.get("sms_dlr")
 
 
+@pytest.mark.parametrize("then", [signal.SIGTERM, signal.SIGHUP])
+def test_a_second_signal_does_not_cut_the_cleanup_short(
+    flowroute_sandbox: SandboxServer, then: signal.Signals
+) -> None:
+    with listening(flowroute_sandbox, "--sandbox", flowroute_sandbox.base_url) as lsn:
+        lsn.wait_for("registered")
+        # A second SIGTERM may merge with the first; a SIGHUP is handled right after the first
+        # one's Stopped is raised: while the callbacks are being cleared.
+        lsn.proc.send_signal(signal.SIGTERM)
+        lsn.proc.send_signal(then)
+        lsn.wait_for("stopped")
+    # listening() asserted exit status 0: no traceback from the second signal.
+    with flowroute_sandbox.client() as client:
+        for kind in ("sms", "mms", "sms_dlr", "mms_dlr"):
+            with pytest.raises(NotFoundError):
+                client.callbacks.get(kind)
+
+
+def test_a_signal_while_registering_still_stops_cleanly(flowroute_sandbox: SandboxServer) -> None:
+    with listening(flowroute_sandbox, "--sandbox", flowroute_sandbox.base_url) as lsn:
+        lsn.wait_for("listening on")  # the handlers are in place; the callbacks being set
+        lsn.proc.send_signal(signal.SIGTERM)
+        lsn.proc.send_signal(signal.SIGHUP)
+        lsn.wait_for("stopped")
+    with flowroute_sandbox.client() as client:
+        for kind in ("sms", "mms", "sms_dlr", "mms_dlr"):
+            with pytest.raises(NotFoundError):
+                client.callbacks.get(kind)
+
+
+def test_a_body_with_brackets_prints_as_it_is(flowroute_sandbox: SandboxServer) -> None:
+    number = flowroute_sandbox.seed_numbers(1)[0]
+    args = ("--sandbox", flowroute_sandbox.base_url, "--count", "1")
+    with listening(flowroute_sandbox, *args) as lsn:
+        lsn.wait_for("registered")
+        flowroute_sandbox.inject_inbound(from_="12065550123", to=number, body="[/bold] hi [red]")
+        assert lsn.wait_for("SMS") == f"SMS 12065550123 -> {number}: '[/bold] hi [red]'\n"
+
+
 def test_a_sandbox_gets_its_default_keys_not_the_saved_profile(
     default_account: SandboxServer, tmp_path: Path
 ) -> None:

@@ -134,3 +134,18 @@ def test_usage_errors_name_the_fix() -> None:
     assert code == 2 and err == "error: --port must be between 0 and 65535, got 99999\n"
     code, _, err = invoke("sandbox", "--port", "99999")  # checked by the sandbox's settings
     assert code == 2 and err == "error: --port must be at most 65535, got 99999\n"
+
+
+def test_brackets_print_as_they_are_not_as_rich_markup(cli: Run) -> None:
+    # A user's argument in an error line.
+    code, out, err = cli("numbers", "show", "[/x]")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: ") and "[/x]" in err and err.count("\n") == 1
+    assert "Traceback" not in err and "MarkupError" not in err
+    # A server's value in a table cell (show_one, the update's answer and a listing).
+    number = bought(cli)
+    code, out, err = cli("numbers", "update", number, "--alias", "[/bold] [red]x")
+    assert code == 0, err
+    assert "[/bold] [red]x" in out
+    assert "[/bold] [red]x" in cli("numbers", "show", number).out
+    assert "[/bold] [red]x" in cli("numbers", "list").out

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from flowroute import __version__
+from flowroute._core.config import DEFAULT_BASE_URL
 from flowroute.sandbox.remote import DEFAULT_SECRET_KEY
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import free_port, invoke
+from ..support import Receiver, free_port, invoke
 
 
 @pytest.fixture
@@ -83,3 +84,51 @@ def test_an_unknown_profile_is_named(isolated: Path, monkeypatch: pytest.MonkeyP
 
 def test_version() -> None:
     assert invoke("--version") == (0, f"flowroute-sdk {__version__}\n", "")
+
+
+PROFILE_SECRET = "prod-secret-never-sent"
+
+
+@pytest.mark.parametrize("given", ["FLOWROUTE_BASE_URL", "--base-url"])
+def test_a_base_url_from_elsewhere_never_gets_the_default_profiles_keys(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    # Production keys saved in [default] (no base URL: Flowroute's), then a shared host.
+    flags = ["--access-key", "prod-key", "--secret-key", PROFILE_SECRET]
+    assert invoke("configure", *flags).code == 0
+    where = ["--base-url", receiver.url] if given == "--base-url" else []
+    if not where:
+        monkeypatch.setenv("FLOWROUTE_BASE_URL", receiver.url)
+    send = ["messages", "send", "12065550100", "hi", "--from", "12065550123"]
+    code, out, err = invoke(*where, *send)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: {given} {receiver.url} is not the base URL of profile 'default' "
+        f"({DEFAULT_BASE_URL}), whose access key and secret key would be sent there; pass "
+        "--access-key and --secret-key (or FLOWROUTE_ACCESS_KEY and FLOWROUTE_SECRET_KEY), or "
+        "--profile NAME\n"
+    )
+    assert receiver.requests == []  # the host never saw the keys (nor anything else)
+    # Only the secret would come from the profile: refused all the same, naming it.
+    monkeypatch.setenv("FLOWROUTE_ACCESS_KEY", "env-key")
+    code, _, err = invoke(*where, *send)
+    assert code == 2 and "whose secret key would be sent there" in err
+    assert PROFILE_SECRET not in err and receiver.requests == []
+
+
+def test_a_profiles_keys_go_with_its_own_base_url_or_keys_from_elsewhere(
+    flowroute_sandbox: SandboxServer, accounts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save("default", "default-key", flowroute_sandbox.base_url)
+    save("work", "work-key", f"http://127.0.0.1:{free_port()}")  # nothing answers there
+    # The profile's own base URL, given again (spelled with a slash): its keys may go there.
+    monkeypatch.setenv("FLOWROUTE_BASE_URL", flowroute_sandbox.base_url + "/")
+    assert listed() == [accounts["default-key"]]
+    # Another profile's keys, sent to another URL by choice on the command line.
+    work = ("--profile", "work", "--base-url", flowroute_sandbox.base_url)
+    assert listed(*work) == [accounts["work-key"]]
+    # Keys from the environment go to a base URL from anywhere.
+    monkeypatch.setenv("FLOWROUTE_PROFILE", "work")
+    monkeypatch.setenv("FLOWROUTE_ACCESS_KEY", "env-key")
+    monkeypatch.setenv("FLOWROUTE_SECRET_KEY", DEFAULT_SECRET_KEY)
+    assert listed() == [accounts["env-key"]]

@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import wraps
 from typing import Annotated, Any, NoReturn, TypeVar
+from urllib.parse import SplitResult, urlsplit
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .. import (
     ConfigurationError,
@@ -37,6 +40,7 @@ LimitOption = Annotated[int, typer.Option(help="How many to show at most.")]
 # Exit statuses, documented in docs/cli.md. A script can tell "refused, fix the input" (1) from
 # "may have happened, check before retrying" (4).
 EXIT_FAILED = 1
+EXIT_USAGE = 2  # as click's: the command line (or environment) is refused as given
 EXIT_CONFIGURATION = 3
 EXIT_INDETERMINATE = 4
 
@@ -48,10 +52,37 @@ def _environment(*names: str) -> str | None:
     return next((os.environ[n] for n in names if os.environ.get(n)), None)
 
 
+def _first(layers: Sequence[dict[str, str | None]]) -> dict[str, str | None]:
+    """Each field from the first layer that has it."""
+    return {
+        field: next((layer[field] for layer in layers if layer.get(field)), None)
+        for field in profile.FIELDS
+    }
+
+
+def _same_url(a: str, b: str) -> bool:
+    """The same scheme, host, port and path (``https://h`` is ``https://h:443/``)."""
+    x, y = urlsplit(a.strip()), urlsplit(b.strip())
+    defaults = {"http": 80, "https": 443}
+
+    def parts(u: SplitResult) -> tuple[str, str, int | None, str]:
+        try:
+            port = u.port or defaults.get(u.scheme.lower())
+        except ValueError:  # not a port: compare as given
+            return (u.scheme.lower(), u.netloc.lower(), None, u.path.rstrip("/"))
+        return (u.scheme.lower(), (u.hostname or "").lower(), port, u.path.rstrip("/"))
+
+    return parts(x) == parts(y)
+
+
 class Connection:
     """Settings from the top-level options, resolved as the AWS CLI does: flags, then an
     explicit ``--profile`` (its keys and base URL together), then FLOWROUTE_* variables, then the
-    ``FLOWROUTE_PROFILE`` (else ``default``) profile."""
+    ``FLOWROUTE_PROFILE`` (else ``default``) profile.
+
+    Keys from that last, implicit, profile only go to the profile's own base URL (the default
+    Flowroute URL when it names none): a base URL from a flag or the environment with them is
+    refused (exit 2), so ``FLOWROUTE_BASE_URL`` never sends saved production keys elsewhere."""
 
     access_key: str | None = None
     secret_key: str | None = None
@@ -63,40 +94,60 @@ class Connection:
         return cls.profile or os.environ.get("FLOWROUTE_PROFILE") or "default"
 
     @classmethod
-    def settings(cls) -> dict[str, str | None]:
-        """Each field from the first layer that has it."""
-        flags = {
+    def settings(cls, *, against: str | None = None) -> dict[str, str | None]:
+        """Each field from the first layer that has it. ``against``: the URL the keys go to
+        instead (``demo --against``), checked as a ``--base-url`` would be."""
+        flags: dict[str, str | None] = {
             "access_key": cls.access_key,
             "secret_key": cls.secret_key,
-            "base_url": cls.base_url,
+            "base_url": against or cls.base_url,
         }
-        layers: list[dict[str, str | None]]
         if cls.profile is not None:  # chosen on this command line: it beats the environment
-            layers = [flags, dict(profile.require(cls.profile)), {"base_url": DEFAULT_BASE_URL}]
-        else:
-            name = cls.profile_name()
-            saved = profile.require(name) if name != "default" else profile.load(name)
-            environment = {
-                "access_key": _environment("FLOWROUTE_ACCESS_KEY", "FR_ACCESS_KEY"),
-                "secret_key": _environment("FLOWROUTE_SECRET_KEY", "FR_SECRET_KEY"),
-                "base_url": _environment("FLOWROUTE_BASE_URL"),
-            }
-            layers = [flags, environment, dict(saved)]
-        return {
-            field: next((layer[field] for layer in layers if layer.get(field)), None)
-            for field in profile.FIELDS
+            chosen: dict[str, str | None] = dict(profile.require(cls.profile))
+            return _first([flags, chosen, {"base_url": DEFAULT_BASE_URL}])
+        name = cls.profile_name()
+        saved: dict[str, str | None] = dict(
+            profile.require(name) if name != "default" else profile.load(name)
+        )
+        environment = {
+            "access_key": _environment("FLOWROUTE_ACCESS_KEY", "FR_ACCESS_KEY"),
+            "secret_key": _environment("FLOWROUTE_SECRET_KEY", "FR_SECRET_KEY"),
+            "base_url": _environment("FLOWROUTE_BASE_URL"),
         }
+        resolved = _first([flags, environment, saved])
+        borrowed = [
+            field.replace("_", " ")
+            for field in ("access_key", "secret_key")
+            if not flags[field] and not environment[field] and saved.get(field)
+        ]
+        given = flags["base_url"] or environment["base_url"]
+        own = saved.get("base_url") or DEFAULT_BASE_URL
+        if borrowed and given and not _same_url(given, own):
+            where = (
+                "--against"
+                if against
+                else "--base-url"
+                if flags["base_url"]
+                else "FLOWROUTE_BASE_URL"
+            )
+            fail(
+                f"{where} {given} is not the base URL of profile {name!r} ({own}), whose "
+                f"{' and '.join(borrowed)} would be sent there; pass --access-key and "
+                "--secret-key (or FLOWROUTE_ACCESS_KEY and FLOWROUTE_SECRET_KEY), or "
+                "--profile NAME",
+                EXIT_USAGE,
+            )
+        return resolved
 
     @classmethod
     def sandbox_credentials(cls) -> tuple[str, str]:
         """Keys given on this command line (flags or --profile), else the sandbox's default
-        pair: never a saved default profile's or the environment's, possibly production, keys."""
-        if cls.access_key is None and cls.secret_key is None and cls.profile is None:
-            return DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
-        settings = cls.settings()
+        pair: never a saved default profile's or the environment's, possibly production, keys
+        (not even one of the two, when only the other is a flag)."""
+        chosen = profile.require(cls.profile) if cls.profile is not None else {}
         return (
-            settings["access_key"] or DEFAULT_ACCESS_KEY,
-            settings["secret_key"] or DEFAULT_SECRET_KEY,
+            cls.access_key or chosen.get("access_key") or DEFAULT_ACCESS_KEY,
+            cls.secret_key or chosen.get("secret_key") or DEFAULT_SECRET_KEY,
         )
 
     @classmethod
@@ -134,13 +185,16 @@ def one_line_errors(command: F) -> F:
 
 
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    """``message`` is plain text: brackets in it (a user's argument, a server's detail) print
+    as they are, never as Rich markup."""
+    stderr.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(status)
 
 
 def done(message: str) -> None:
-    """Confirmation of a change (stdout, so a script can ignore it with --json elsewhere)."""
-    stdout.print(message, soft_wrap=True)
+    """Confirmation of a change (stdout, so a script can ignore it with --json elsewhere);
+    plain text, never markup."""
+    stdout.print(message, soft_wrap=True, markup=False)
 
 
 def print_json(value: Any, *, indent: int | None = 2) -> None:
@@ -212,7 +266,7 @@ def show_list(
         return
     rows = [[_cell(item, c) for c in columns] for item in items]
     if not rows:
-        stdout.print(empty)
+        stdout.print(empty, markup=False)
         return
     widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     if sum(widths) + 3 * len(columns) + 1 > stdout.width:
@@ -223,14 +277,14 @@ def show_list(
         return
     table = Table(*(_wire_key(column) for column in columns))
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # cells are data: "[/x]" prints as it is
     stdout.print(table)
 
 
 def _fields(pairs: Iterable[tuple[str, str]]) -> None:
     table = Table(show_header=False)
     for column, value in pairs:
-        table.add_row(_wire_key(column), value)
+        table.add_row(_wire_key(column), Text(value))
     stdout.print(table)
 
 

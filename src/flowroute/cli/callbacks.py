@@ -69,6 +69,7 @@ def show_callback(
             f"{number} uses these unless it was given its own (callbacks set KIND URL --number "
             f"{number}); Flowroute offers no way to read a number's own callbacks",
             soft_wrap=True,
+            markup=False,
         )
     if kind:
         show_one(found[0], ["kind", "callback_url"], as_json)

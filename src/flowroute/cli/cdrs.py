@@ -131,7 +131,7 @@ def download(
     path = destination or Path(f"cdrs-{export_id}.csv.gz")
     with download_bar(stdout, path.name) as progress:
         Connection.client().cdrs.download(export_id, path, progress=progress)
-    stdout.print(f"saved {path}")
+    stdout.print(f"saved {path}", markup=False)
 
 
 @app.command()

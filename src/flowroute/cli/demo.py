@@ -13,9 +13,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.prompt import Confirm
 from rich.table import Table
+from rich.text import Text
 
 from .. import Flowroute, FlowrouteError, webhooks
 from .._core.config import mask
@@ -140,7 +142,7 @@ def _messaging(console: Console, client: Flowroute, sandbox: SandboxControl, num
         _step(console, "The customer replies; the sandbox posts it to the receiver")
         sandbox.inject_inbound(from_=mobile, to=number, body="Thanks, on my way!")
         for message in inbox.of_type(webhooks.InboundMessage):
-            console.print(f"  inbound from {message.from_}: {message.body!r}")
+            console.print(f"  inbound from {message.from_}: {message.body!r}", markup=False)
 
     _step(console, "Message detail records")
     table = Table("direction", "from", "to", "body", "status", "cost")
@@ -149,7 +151,7 @@ def _messaging(console: Console, client: Flowroute, sandbox: SandboxControl, num
             record.direction,
             record.from_,
             record.to,
-            record.body,
+            Text(record.body or ""),  # a text's "[/b]" is data, not markup
             record.status,
             money(record.amount_display, per_message=True),
         )
@@ -178,7 +180,7 @@ def _e911_and_cnam(
             nowhere: Address = {**address, "street_name": "Nowhere Lane"}
             client.e911s.validate(**nowhere)
         except FlowrouteError as exc:
-            console.print(f"  refused as expected: {exc}".split(" (POST")[0])
+            console.print(f"  refused as expected: {exc}".split(" (POST")[0], markup=False)
 
     _step(console, "Validate, create (or reuse an earlier run's) and associate a real one")
     client.e911s.validate(**address)
@@ -280,7 +282,8 @@ def _against(console: Console, url: str, yes: bool) -> None:
 
 NEXT_STEPS = (
     "flowroute sandbox                      keep a sandbox running on port 8080",
-    "flowroute --base-url http://127.0.0.1:8080 numbers search   (after flowroute configure)",
+    "flowroute --base-url http://127.0.0.1:8080 --access-key sandbox-access-key "
+    "--secret-key sandbox-secret-key numbers search",
     "flowroute listen --sandbox http://127.0.0.1:8080   print inbound texts and receipts",
     "def test_x(flowroute_sandbox): ...     the pytest fixture (docs/sandbox.md)",
     "python examples/two_way_sms_bot.py     one of the examples/; docs/cli.md for every command",
@@ -307,7 +310,7 @@ def run_demo(*, against: str | None = None, yes: bool = False) -> int:
         console.print("nothing was done")
         return 1
     except FlowrouteError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return 1
     console.print("\n[bold green]Done.[/] Try next:")
     for line in NEXT_STEPS:

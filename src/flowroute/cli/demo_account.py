@@ -45,10 +45,11 @@ def release_command(*, url: str, number: str, sandbox: bool) -> str:
 
 def demo_client(url: str) -> tuple[Flowroute, SandboxControl | None]:
     """A sandbox gets the keys given on this command line, else its default pair (never the
-    saved profile's, possibly production, keys); Flowroute itself the usual ones."""
+    saved profile's, possibly production, keys); Flowroute itself the usual ones (a saved
+    profile's only when ``url`` is that profile's base URL)."""
     key, secret = Connection.sandbox_credentials()
     sandbox = sandbox_control(url, key, secret)
     if sandbox is None:
-        settings = Connection.settings()
+        settings = Connection.settings(against=url)
         key, secret = settings["access_key"] or "", settings["secret_key"] or ""
     return Flowroute(access_key=key or None, secret_key=secret or None, base_url=url), sandbox
