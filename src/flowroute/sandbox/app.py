@@ -17,7 +17,7 @@ from starlette.routing import Router
 from . import control, discovery, inbox
 from .api import cdrs, cnams, e911s, messages, numbers, porting, routes
 from .errors import ApiError
-from .exposure import CrossSiteGuard, LoopbackHostGuard
+from .exposure import BrowserGuard
 from .logs import shown_path
 from .middleware import SandboxMiddleware
 from .openapi import add_wire_paths
@@ -67,8 +67,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     wire = Router(routes=[route for module in resources for route in module.router.routes])
     inbox.install(app, wire)  # the web page at /_sandbox/ui, and GET / for browsers
     app.add_middleware(SandboxMiddleware, state=state, wire=wire)
-    app.add_middleware(CrossSiteGuard, settings=state.settings)
-    app.add_middleware(LoopbackHostGuard, settings=state.settings)  # before anything else
+    app.add_middleware(BrowserGuard, settings=state.settings)  # before anything else
     app.add_middleware(RequestLog)  # outermost, so even a refused Host is logged
 
     @app.exception_handler(ApiError)

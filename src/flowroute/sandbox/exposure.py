@@ -26,47 +26,42 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .settings import SandboxSettings, is_loopback_host
 from .web.responses import error_response
 
-
-class LoopbackHostGuard:
-    """ASGI middleware: 400 for an HTTP request whose ``Host`` is not a loopback name, unless
-    the sandbox is ``exposed``."""
-
-    def __init__(self, app: ASGIApp, settings: SandboxSettings) -> None:
-        self.app = app
-        self.active = not settings.exposed
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.active and scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"host" and not is_loopback_host(value.decode("latin-1")):
-                    await refusal(value)(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class CrossSiteGuard:
-    """ASGI middleware: 403 for a state-changing request a page of another site made."""
+class BrowserGuard:
+    """ASGI middleware, outermost: 400 for a ``Host`` that is not a loopback name unless the
+    sandbox is ``exposed`` (DNS rebinding), and 403 for a state-changing request that a page
+    of another site made. One middleware, so a request pays for one pass over its headers."""
 
     def __init__(self, app: ASGIApp, settings: SandboxSettings) -> None:
         self.app = app
         self.exposed = settings.exposed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
-            reason = cross_site(scope, exposed=self.exposed)
-            if reason is not None:
-                await error_response(
-                    403,
-                    f"Cross-site request refused ({reason}): a page of another site cannot "
-                    "change this sandbox. Call it from code (SDK, CLI, curl) or from its own "
-                    "pages.",
-                    "Forbidden",
-                )(scope, receive, send)
+        if scope["type"] == "http":
+            refused = self._refusal(scope)
+            if refused is not None:
+                await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> ASGIApp | None:
+        if not self.exposed:
+            for name, value in scope["headers"]:
+                if name == b"host" and not is_loopback_host(value.decode("latin-1")):
+                    return refusal(value)
+        if scope["method"] in SAFE_METHODS:
+            return None
+        reason = cross_site(scope, exposed=self.exposed)
+        if reason is None:
+            return None
+        return error_response(
+            403,
+            f"Cross-site request refused ({reason}): a page of another site cannot change this "
+            "sandbox. Call it from code (SDK, CLI, curl) or from its own pages.",
+            "Forbidden",
+        )
 
 
 def cross_site(scope: Scope, *, exposed: bool) -> str | None:

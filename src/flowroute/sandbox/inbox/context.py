@@ -113,4 +113,4 @@ def check_same_site(request: Request) -> None:
             "Inbox actions need the header X-Flowroute-Inbox: 1 (the inbox page sends it), "
             "so that other sites cannot make them.",
         )
-    # Requests another site's page made are refused for every path by exposure.CrossSiteGuard.
+    # Requests another site's page made are refused for every path by exposure.BrowserGuard.
