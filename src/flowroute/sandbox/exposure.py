@@ -30,9 +30,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BrowserGuard:
-    """ASGI middleware, outermost: 400 for a ``Host`` that is not a loopback name unless the
-    sandbox is ``exposed`` (DNS rebinding), and 403 for a state-changing request that a page
-    of another site made. One middleware, so a request pays for one pass over its headers."""
+    """ASGI middleware ahead of everything but the request log: 400 for a ``Host`` that is not
+    a loopback name unless the sandbox is ``exposed`` (DNS rebinding), and 403 for a
+    state-changing request that a page of another site made. One middleware, so a request pays
+    for one pass over its headers."""
 
     def __init__(self, app: ASGIApp, settings: SandboxSettings) -> None:
         self.app = app
