@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from flowroute import Flowroute
@@ -120,6 +121,9 @@ def test_the_banners_sdk_and_cli_lines_work_as_pasted(command: list[str], tmp_pa
         assert pasted.returncode == 0, pasted.stderr
         assert found[0].id in pasted.stdout  # the same account's inventory
         assert f"{base}/_sandbox/" in banner_line(banner, "control API:")
+        inbox = banner_line(banner, "inbox:").split()[0]  # where the banner sends a browser
+        page = httpx2.get(inbox, headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "<title>" in page.text
     finally:
         stop(proc)
 

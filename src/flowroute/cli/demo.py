@@ -281,7 +281,8 @@ def _against(console: Console, url: str, yes: bool) -> None:
 
 
 NEXT_STEPS = (
-    "flowroute sandbox                      keep a sandbox running on port 8080",
+    "flowroute sandbox                      keep a sandbox running on port 8080, then open",
+    "  http://127.0.0.1:8080/                its inbox: conversations, receipts, webhooks",
     "flowroute --base-url http://127.0.0.1:8080 --access-key sandbox-access-key "
     "--secret-key sandbox-secret-key numbers search",
     "flowroute listen --sandbox http://127.0.0.1:8080   print inbound texts and receipts",

@@ -97,6 +97,7 @@ def lines(
         source = _secret_source(server, given_pairs, environ)
         out.append(Line("secret:", f"... is the secret given for {key!r} with {source}"))
     control = f"{url}/_sandbox"
+    out.append(Line("inbox:", f"{control}/ui  (in a browser: conversations, webhooks, account)"))
     out.append(
         Line("control API:", f"{control}/  (docs at {control}/docs, health at {control}/health)")
     )
