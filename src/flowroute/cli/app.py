@@ -90,7 +90,7 @@ def sandbox(**given: Any) -> None:
     from rich.console import Console
 
     from ..sandbox import banner
-    from ..sandbox.server import prepare
+    from ..sandbox.server import prepare_serving
 
     try:
         server, settings = from_command_line(given)
@@ -98,14 +98,7 @@ def sandbox(**given: Any) -> None:
         fail(str(exc), 2)
     try:
         # Everything that can fail (the port, the database) fails here, before the banner.
-        foreground = prepare(
-            settings,
-            host=server.host,
-            port=server.port,
-            workers=server.workers,
-            log_level=server.log_level,
-            allow_any_key=server.allow_any_key,
-        )
+        foreground = prepare_serving(settings, server)
     except ValueError as exc:  # a busy port, a database it cannot use, --workers without PostgreSQL
         fail(str(exc), 2)
     url = foreground.url

@@ -42,19 +42,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(exc))
     try:
         from . import banner
-        from .server import prepare
+        from .server import prepare_serving
     except ModuleNotFoundError as exc:  # installed without the sandbox extra
         exit_missing_extra(what="python -m flowroute.sandbox", extra="sandbox", error=exc)
     try:
         # Everything that can fail (the port, the database) fails here, before the banner.
-        foreground = prepare(
-            settings,
-            host=server.host,
-            port=server.port,
-            workers=server.workers,
-            log_level=server.log_level,
-            allow_any_key=server.allow_any_key,
-        )
+        foreground = prepare_serving(settings, server)
     except ValueError as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")
     shown = banner.lines(

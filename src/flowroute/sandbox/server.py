@@ -33,6 +33,7 @@ from .settings import (
     SETTINGS_VARIABLE,
     STRICT_AUTH_VARIABLE,
     SandboxSettings,
+    ServeOptions,
     bound_to,
     exposure_problem,
 )
@@ -284,6 +285,18 @@ class Foreground:
                 uvicorn.Server(self.config).run(sockets=[self.socket])
         finally:
             self.socket.close()
+
+
+def prepare_serving(settings: SandboxSettings, options: ServeOptions) -> Foreground:
+    """``prepare`` with a command line's serve options (both entry points start this way)."""
+    return prepare(
+        settings,
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
+        log_level=options.log_level,
+        allow_any_key=options.allow_any_key,
+    )
 
 
 def prepare(
