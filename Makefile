@@ -44,9 +44,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src examples tests
 
-# The inbox's browser tests need Chromium: installed from Debian when missing (as root).
+# The inbox's browser tests need Chromium, and the tests' throwaway cluster PostgreSQL:
+# installed from Debian when missing (as root), never skipped.
 pytest: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-postgres
 	$(BIN)/pytest
 
 bench: $(STAMP)

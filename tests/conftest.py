@@ -106,11 +106,18 @@ def _postgres_bin(name: str) -> str | None:
 def postgres_url() -> Iterator[str]:
     initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
     if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL server binaries are not installed")
+        pytest.fail(
+            "PostgreSQL's server binaries (initdb, pg_ctl) are not installed: run "
+            "scripts/ensure-postgres (make test does)",
+            pytrace=False,
+        )
     # PostgreSQL refuses to run as root: use the postgres account when we are root.
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user and not shutil.which("runuser"):
-        pytest.skip("running as root without runuser")
+        pytest.fail(
+            "PostgreSQL refuses to run as root and runuser (util-linux) is missing",
+            pytrace=False,
+        )
     data = Path(tempfile.mkdtemp(prefix="flowroute-pg-"))
     if as_user:
         shutil.chown(data, "postgres")
