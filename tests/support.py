@@ -15,7 +15,8 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -36,6 +37,18 @@ ADDRESS = {
     "state": "WA",
     "country": "US",
     "zip": "98101",
+}
+# Another valid one (the official SDK's README uses this street).
+OFFICE_ADDRESS = {
+    "label": "Office",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "street_number": "645",
+    "street_name": "Elliott Ave W",
+    "city": "Seattle",
+    "state": "WA",
+    "country": "US",
+    "zip": "98119",
 }
 
 
@@ -140,6 +153,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(command: list[str], *args: str) -> Iterator[str]:
+    """A sandbox command line (``python -m flowroute.sandbox`` or ``flowroute sandbox``) on a
+    free port until the block ends; yields its base URL. Its stderr is read only if it fails to
+    start: give it ``--log-level warning`` when it will serve many requests."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*command, "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(proc, f"{base}/v2/routes")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def wait_until_serving(proc: subprocess.Popen[bytes], url: str) -> None:
@@ -262,11 +295,12 @@ FLOWROUTE_SANDBOX = [str(BIN / "flowroute"), "sandbox"]
 ENTRY_POINTS = {"python -m flowroute.sandbox": PYTHON_M, "flowroute sandbox": FLOWROUTE_SANDBOX}
 
 
+# The CLI's E911 options for OFFICE_ADDRESS, labelled HQ.
 ADDRESS_FLAGS = [
-    "--label", "HQ", "--first-name", "Ada", "--last-name", "Lovelace", "--street-number", "645",
-    "--street-name", "Elliott Ave W", "--city", "Seattle", "--state", "WA", "--country", "US",
-    "--zip", "98119",
-]  # fmt: skip
+    part
+    for name, value in {**OFFICE_ADDRESS, "label": "HQ"}.items()
+    for part in (f"--{name.replace('_', '-')}", value)
+]
 
 
 def as_json(cli: Run, *args: str) -> Any:

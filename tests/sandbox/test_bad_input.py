@@ -28,6 +28,8 @@ import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
+from ..support import OFFICE_ADDRESS
+
 BODY_LIMIT = 1_048_576  # 1 MiB, documented in docs/sandbox.md ("Limits on input")
 ANSWER_WITHIN = 2.0  # seconds a refused oversized upload may take to be answered, on loopback
 
@@ -60,17 +62,7 @@ WINDOW = {
     "start_call_end_time": "2026-01-02 00:00:00",
 }
 # The setup record's address differs from ADDRESS so creating ADDRESS is never a duplicate.
-ADDRESS = {
-    "label": "Office",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "street_number": "645",
-    "street_name": "Elliott Ave W",
-    "city": "Seattle",
-    "state": "WA",
-    "country": "US",
-    "zip": "98119",
-}
+ADDRESS = OFFICE_ADDRESS
 SETUP_ADDRESS = {**ADDRESS, "label": "Setup", "street_number": "1"}
 
 Transport = Literal["http", "declared", "chunked"]

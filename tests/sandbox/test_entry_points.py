@@ -15,8 +15,6 @@ import re
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -35,7 +33,7 @@ from flowroute.sandbox.settings import (
     options,
 )
 
-from ..support import ENTRY_POINTS, free_port, wait_until_serving
+from ..support import ENTRY_POINTS, serving
 
 pytest_plugins = ["pytester"]
 
@@ -139,21 +137,6 @@ def test_every_setting_converts_from_the_command_line(tmp_path: Path) -> None:
     assert from_command_line({}, environ={}) == (ServeOptions(), SandboxSettings())
     with pytest.raises(SettingError, match=r"^--seed must be a whole number, got 'x'$"):
         from_command_line({"seed": "x"})
-
-
-@contextmanager
-def serving(command: list[str], *args: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [*command, "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(proc, f"{base}/v2/routes")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.parametrize("command", ENTRY_POINTS.values(), ids=ENTRY_POINTS.keys())

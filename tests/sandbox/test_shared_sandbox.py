@@ -18,7 +18,7 @@ import pytest
 from flowroute.sandbox import SandboxSettings, running
 from flowroute.sandbox.store.db import DatabaseError
 
-from ..support import ADDRESS, Receiver, free_port, wait_until_serving
+from ..support import ADDRESS, PYTHON_M, Receiver, free_port, serving
 
 TRIES = 20
 
@@ -26,26 +26,10 @@ TRIES = 20
 @pytest.fixture(scope="module")
 def shared(module_postgres_database: str) -> Iterator[str]:
     """A ``--workers 2`` sandbox on PostgreSQL with Flowroute's own 5 SMS/s limit."""
-    port = free_port()
-    args = ["--db", module_postgres_database, "--workers", "2", "--port", str(port)]
-    args += [
-        "--clock-speed",
-        "0",
-        "--sms-per-second",
-        "5",
-        "--log-level",
-        "warning",
-    ]  # stderr unread
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flowroute.sandbox", *args], stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(proc, f"{base}/v2/routes")
+    args = ["--db", module_postgres_database, "--workers", "2", "--clock-speed", "0"]
+    args += ["--sms-per-second", "5", "--log-level", "warning"]
+    with serving(PYTHON_M, *args) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _client(base: str, key: str) -> httpx2.Client:

@@ -7,19 +7,9 @@ import pytest
 
 from flowroute.sandbox.server import SandboxServer
 
-from ..support import assert_error
+from ..support import OFFICE_ADDRESS, assert_error
 
-E911 = {
-    "label": "Office",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "street_number": "645",
-    "street_name": "Elliott Ave W",
-    "city": "Seattle",
-    "state": "WA",
-    "country": "US",
-    "zip": "98119",
-}
+E911 = OFFICE_ADDRESS
 
 
 @pytest.fixture
